@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Idempotent development setup: installs what the build and the tests need, and
+# skips every step whose result is already present. Safe to run on every `make`.
+set -euo pipefail
+
+TOOLS_DIR="${STIGMER_TOOLS_DIR:-$HOME/.cache/stigmer-dev/bin}"
+TEMPORAL_CLI_VERSION="v1.5.1"
+mkdir -p "$TOOLS_DIR"
+
+log() { printf 'setup: %s\n' "$*"; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages: libraries the CLI links against, and the tools the tests drive.
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libcurl4-openssl-dev libssl-dev libsodium-dev libarchive-dev
+  nlohmann-json3-dev libcli11-dev libgtest-dev googletest
+  minisign clang-format shellcheck ruby curl
+  util-linux patchelf binutils
+)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  apt_log=$(mktemp)
+  if ! { sudo_if_needed apt-get update -qq &&
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$apt_log" 2>&1; then
+    cat "$apt_log"; log "apt-get failed"; exit 1
+  fi
+  rm -f "$apt_log"
+fi
+
+# Poetry, for the agent-runner's development environment.
+if ! command -v poetry >/dev/null 2>&1; then
+  log "installing Poetry"
+  python3 -m pip install --quiet --disable-pip-version-check "poetry>=1.8,<3"
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+
+# pytest for the repository-level suites (release, end-to-end).
+if ! python3 -c 'import pytest' 2>/dev/null; then
+  log "installing pytest"
+  python3 -m pip install --quiet --disable-pip-version-check pytest
+fi
+
+# The real Temporal CLI, built from the Go module proxy (later tags carry a
+# replace directive that breaks `go install`, so the version is pinned).
+if [ ! -x "$TOOLS_DIR/temporal" ] || ! "$TOOLS_DIR/temporal" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
+  log "building Temporal CLI $TEMPORAL_CLI_VERSION from the Go module proxy (first time only)"
+  GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}"
+fi
+
+# The agent-runner's Python environment.
+if [ -f agent-runner/pyproject.toml ]; then
+  stamp="agent-runner/.venv/.stigmer-setup-stamp"
+  lock_sum=$(cat agent-runner/pyproject.toml agent-runner/poetry.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+    log "installing agent-runner dependencies with Poetry"
+    (cd agent-runner && POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-interaction --quiet)
+    echo "$lock_sum" > "$stamp"
+  fi
+fi
+
+log "ready (tools in $TOOLS_DIR)"

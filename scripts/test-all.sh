@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository, each through its own Makefile, and prints one
+# summary line. A suite that fails does not stop the others; the exit code reports all.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+suites=()
+[ -f cli/Makefile ] && suites+=("cli")
+[ -f agent-runner/Makefile ] && suites+=("agent-runner")
+[ -f release/Makefile ] && suites+=("release")
+[ -f tests/e2e/Makefile ] && suites+=("tests/e2e")
+
+passed=0 failed=0 failed_names=()
+for suite in "${suites[@]}"; do
+  printf '\n=== suite: %s ===\n' "$suite"
+  start=$SECONDS
+  if make --no-print-directory -C "$suite" test; then
+    passed=$((passed + 1)); status=ok
+  else
+    failed=$((failed + 1)); failed_names+=("$suite"); status=FAILED
+  fi
+  printf '=== suite %s: %s in %ss ===\n' "$suite" "$status" $((SECONDS - start))
+done
+
+printf '\n=== lint ===\n'
+if bash scripts/lint.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names+=("lint"); fi
+
+echo
+[ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
