@@ -17,7 +17,7 @@ sudo_if_needed() {
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libsodium-dev libarchive-dev
-  nlohmann-json3-dev libcli11-dev libgtest-dev googletest
+  nlohmann-json3-dev libcli11-dev libgtest-dev googletest libtomlplusplus-dev
   minisign clang-format shellcheck ruby curl
   util-linux patchelf binutils
 )
@@ -50,9 +50,12 @@ fi
 
 # The real Temporal CLI, built from the Go module proxy (later tags carry a
 # replace directive that breaks `go install`, so the version is pinned).
-if [ ! -x "$TOOLS_DIR/temporal" ] || ! "$TOOLS_DIR/temporal" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
+# Stripped (-s -w) and stamped with its version the way upstream's release build does.
+if [ ! -x "$TOOLS_DIR/temporal" ] || ! "$TOOLS_DIR/temporal" --version 2>/dev/null | grep -q "temporal version ${TEMPORAL_CLI_VERSION#v} "; then
   log "building Temporal CLI $TEMPORAL_CLI_VERSION from the Go module proxy (first time only)"
-  GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}"
+  GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install \
+    -ldflags "-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION#v}" \
+    "github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}"
 fi
 
 # The agent-runner's Python environment.
