@@ -58,6 +58,22 @@ if [ ! -x "$TOOLS_DIR/temporal" ] || ! "$TOOLS_DIR/temporal" --version 2>/dev/nu
     "github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}"
 fi
 
+# Release checks and tests: actionlint (the workflows) and MinIO (a real S3-compatible server
+# that release/upload.sh is tested against), built from the Go module proxy once. MinIO has
+# no semver tags on the proxy, so it is pinned to a pseudo-version, recorded in a stamp file.
+ACTIONLINT_VERSION="v1.7.12"
+if [ ! -x "$TOOLS_DIR/actionlint" ] || ! "$TOOLS_DIR/actionlint" -version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}$"; then
+  log "building actionlint $ACTIONLINT_VERSION from the Go module proxy (first time only)"
+  GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" \
+    "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+fi
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+if [ ! -x "$TOOLS_DIR/minio" ] || [ "$(cat "$TOOLS_DIR/.minio-version" 2>/dev/null)" != "$MINIO_VERSION" ]; then
+  log "building MinIO $MINIO_VERSION from the Go module proxy (first time only, ~5 minutes)"
+  GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" "github.com/minio/minio@${MINIO_VERSION}"
+  echo "$MINIO_VERSION" >"$TOOLS_DIR/.minio-version"
+fi
+
 # The agent-runner's Python environment.
 if [ -f agent-runner/pyproject.toml ]; then
   stamp="agent-runner/.venv/.stigmer-setup-stamp"

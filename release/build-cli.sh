@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Configures and builds the stigmer CLI for a release in its own build directory (never
+# cli/build, which belongs to the developer), and prints the executable's path.
+#
+#   release/build-cli.sh VERSION BUILD_DIR [extra cmake arguments...]
+#
+# Used by `make release-local`, the release workflow on every OS, and the arm64 cross-build.
+set -euo pipefail
+# shellcheck source=release/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+[ "$#" -ge 2 ] || die "usage: build-cli.sh VERSION BUILD_DIR [cmake args...]"
+version=$1 build_dir=$2
+shift 2
+valid_version "$version" || die "invalid version '$version'"
+[ -f "$REPO_ROOT/cli/CMakeLists.txt" ] || die "cli/CMakeLists.txt not found"
+
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+cmake -S "$REPO_ROOT/cli" -B "$build_dir" "${generator[@]}" \
+  -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF "$@" >&2
+cmake --build "$build_dir" --config Release --target stigmer -j "${STIGMER_BUILD_JOBS:-2}" >&2
+
+for candidate in "$build_dir/stigmer" "$build_dir/stigmer.exe" "$build_dir/Release/stigmer.exe"; do
+  if [ -f "$candidate" ]; then echo "$candidate"; exit 0; fi
+done
+die "no stigmer executable under $build_dir"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Turns a version directory full of artifacts into a release: SHA256SUMS, manifest.json and
+# their signatures. Shared by the release workflow and `make release-local`.
+#
+#   release/finalize.sh TREE VERSION
+#
+# STIGMER_REQUIRE_ALL_PLATFORMS=1 (the workflow) refuses a release missing any platform.
+set -euo pipefail
+# shellcheck source=release/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+[ "$#" -eq 2 ] || die "usage: finalize.sh TREE VERSION"
+tree=$1 version=$2
+valid_version "$version" || die "invalid version '$version'"
+[ -d "$tree/$version" ] || die "$tree/$version does not exist"
+
+py=$(python_bin)
+require=()
+[ "${STIGMER_REQUIRE_ALL_PLATFORMS:-0}" = 1 ] && require=(--require-all-platforms)
+rm -f "$tree/$version"/{manifest.json,SHA256SUMS}{,.minisig}
+"$py" "$RELEASE_DIR/make-sha256sums.py" --tree "$tree" --version "$version"
+"$py" "$RELEASE_DIR/make-manifest.py" --tree "$tree" --version "$version" \
+  --temporal-version "$(temporal_version)" "${require[@]}"
+bash "$RELEASE_DIR/sign.sh" "$tree/$version/SHA256SUMS" "$tree/$version/manifest.json"

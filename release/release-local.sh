@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make release-local`: builds the linux-amd64 artifacts here and writes the same release tree
+# the release workflow publishes, signed with the development key, into out/releases.
+#
+#   release/release-local.sh VERSION
+#
+# Environment (all optional):
+#   STIGMER_RELEASE_OUT           tree root (default out/releases; the releases base URL)
+#   STIGMER_RELEASE_CHANNEL       channel to point at VERSION (default: dev, preview or stable by version)
+#   STIGMER_CLI_BINARY            use this stigmer executable instead of building one
+#   STIGMER_AGENT_RUNNER_BINARY   use this agent-runner executable instead of building one
+#   STIGMER_TOOLS_DIR             where `make setup` put the Temporal CLI
+set -euo pipefail
+# shellcheck source=release/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+[ "$#" -eq 1 ] || die "usage: release-local.sh VERSION"
+version=$1
+valid_version "$version" || die "invalid version '$version' (allowed: [A-Za-z0-9._+-])"
+platform=$(host_platform)
+[ "$platform" = linux-amd64 ] || die "release-local builds linux-amd64 only (this is $platform)"
+cd "$REPO_ROOT"
+out="${STIGMER_RELEASE_OUT:-out/releases}"
+tools="${STIGMER_TOOLS_DIR:-$HOME/.cache/stigmer-dev/bin}"
+started=$SECONDS
+
+# 1. The CLI: a development build (trusts release/keys/dev.pub) stamped with VERSION.
+cli="${STIGMER_CLI_BINARY:-}"
+if [ -z "$cli" ]; then
+  log "building the CLI $version"
+  cli=$(bash "$RELEASE_DIR/build-cli.sh" "$version" "out/build/cli-$platform")
+fi
+
+# 2. The agent-runner executable (PyInstaller, native only).
+runner="${STIGMER_AGENT_RUNNER_BINARY:-}"
+if [ -z "$runner" ]; then
+  log "building the agent-runner executable $version"
+  make --no-print-directory -C agent-runner build-binary VERSION="$version" >&2
+  runner=agent-runner/dist/agent-runner
+fi
+[ -x "$runner" ] || die "$runner: not an executable"
+
+# 3. Stage the platform directory exactly as the workflow does, then finalize and sign.
+staging="$out/$version/$platform"
+rm -rf "${out:?}/$version"
+mkdir -p "$staging"
+bash "$RELEASE_DIR/package-cli.sh" "$platform" "$cli" "$staging"
+cp "$runner" "$staging/agent-runner"
+chmod 0755 "$staging/agent-runner"
+bash "$RELEASE_DIR/package-temporal.sh" "$platform" "$tools/temporal" "$staging"
+bash "$RELEASE_DIR/finalize.sh" "$out" "$version"
+bash "$RELEASE_DIR/publish-channel.sh" "$out" "$version" ${STIGMER_RELEASE_CHANNEL:+"$STIGMER_RELEASE_CHANNEL"}
+cp "$RELEASE_DIR/install.sh" "$out/install.sh"
+
+log "release $version written to $out in $((SECONDS - started))s:"
+(cd "$out" && find . -type f | sort | while read -r f; do printf '  %10s  %s\n' "$(file_size "$f")" "${f#./}"; done) >&2

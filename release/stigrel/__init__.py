@@ -1,0 +1,1 @@
+"""Shared helpers of the release scripts (manifest, checksums, channel, formula)."""

@@ -1,0 +1,59 @@
+"""The signed release manifest (docs/release-manifest.md), built from a version directory."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .digests import sha256_file
+from .platforms import COMPONENTS, PLATFORMS, artifact
+
+SCHEMA = 1
+
+
+class TreeError(ValueError):
+    """A version directory that does not hold a complete release."""
+
+
+def platforms_in(version_dir: Path) -> list[str]:
+    found = sorted(p.name for p in version_dir.iterdir() if p.is_dir())
+    unknown = [p for p in found if p not in PLATFORMS]
+    if unknown:
+        raise TreeError(f"{version_dir}: unknown platform directories {unknown}")
+    return found
+
+
+def build_manifest(
+    version_dir: Path,
+    version: str,
+    component_versions: dict[str, str],
+    published_at: str,
+    required_platforms: list[str],
+) -> dict[str, Any]:
+    platforms = platforms_in(version_dir)
+    missing = [p for p in required_platforms if p not in platforms]
+    if missing:
+        raise TreeError(f"{version_dir}: missing platforms {missing}")
+    if not platforms:
+        raise TreeError(f"{version_dir}: no platform directory")
+    components: dict[str, Any] = {}
+    for name in COMPONENTS:
+        entries: dict[str, Any] = {}
+        for platform in platforms:
+            art = artifact(name, platform)
+            path = version_dir / platform / art.file
+            if not path.is_file():
+                raise TreeError(f"{path}: missing ({name} for {platform})")
+            entries[platform] = {
+                "url": f"{platform}/{art.file}",
+                "sha256": sha256_file(path),
+                "size": path.stat().st_size,
+                "format": art.format,
+                "entry": art.entry,
+            }
+        components[name] = {"version": component_versions.get(name, version), "platforms": entries}
+    for platform in platforms:
+        expected = {artifact(name, platform).file for name in COMPONENTS}
+        extra = sorted(p.name for p in (version_dir / platform).iterdir() if p.name not in expected)
+        if extra:
+            raise TreeError(f"{version_dir / platform}: unexpected files {extra}")
+    return {"schema": SCHEMA, "version": version, "published_at": published_at, "components": components}
