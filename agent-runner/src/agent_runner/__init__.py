@@ -1,0 +1,1 @@
+"""stigmer agent-runner."""

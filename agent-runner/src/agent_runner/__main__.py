@@ -1,0 +1,112 @@
+"""Entry point of the agent-runner executable.
+
+Kept light at import time: the agent stack is imported only once the command is
+known, inside the error handling, so that even a failing import ends in one
+clear line rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+from typing import Optional
+
+from agent_runner import logs
+from agent_runner.errors import StartupError
+from agent_runner.version import current_version
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_STARTUP = 2
+EXIT_INTERRUPTED = 130
+
+_json_errors = False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-runner",
+        description="Runs stigmer AI agents: a worker polling a Temporal task queue. "
+        "Configured by environment variables (see the README).",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="")
+    replay = commands.add_parser("replay")  # hidden from help: a check of the build
+    replay.add_argument("history", type=Path)
+    commands.add_parser("selfcheck")  # hidden from help: a check of the build
+    return parser
+
+
+def _print_error(error: StartupError) -> None:
+    if _json_errors:
+        logs.event(logs.logger(), "startup_failed", error.one_line(), level=logging.ERROR)
+    else:
+        print(f"agent-runner: error: {error.one_line()}", file=sys.stderr, flush=True)
+
+
+def _quiet_hooks() -> None:
+    """Unhandled errors in threads go to the debug log, never as a traceback on the console."""
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        logs.logger().debug("error in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))  # type: ignore[arg-type]
+
+    threading.excepthook = thread_hook
+
+
+def _run(args: argparse.Namespace) -> int:
+    global _json_errors
+    from agent_runner.config import read_settings
+
+    if args.command == "replay":
+        logs.configure("plain", "warning")
+        from agent_runner.replay import replay_history_file
+
+        workflow_id = asyncio.run(replay_history_file(args.history))
+        print(f"replayed {workflow_id}: ok")
+        return EXIT_OK
+    if args.command == "selfcheck":
+        from agent_runner.selfcheck import report
+
+        print(json.dumps(report(), indent=2))
+        return EXIT_OK
+    settings = read_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    _json_errors = settings.log_format == "json"
+    from agent_runner.serve import serve
+
+    return asyncio.run(serve(settings))
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.version:
+        print(current_version())
+        return EXIT_OK
+    _quiet_hooks()
+    try:
+        return _run(args)
+    except StartupError as error:
+        logs.logger().debug("startup failed", exc_info=True)
+        _print_error(error)
+        return EXIT_STARTUP
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the last line of defence: no traceback on the console
+        logs.logger().debug("unexpected error", exc_info=True)
+        summary = " ".join(str(error).split())[:300]
+        _print_error(
+            StartupError(
+                f"unexpected {type(error).__name__}: {summary}",
+                "run with STIGMER_LOG_LEVEL=debug for details",
+            )
+        )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

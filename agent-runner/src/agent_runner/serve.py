@@ -1,0 +1,99 @@
+"""Running the worker: connect, poll the task queue, announce readiness, stop gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any, Optional
+
+from temporalio.worker import Worker
+
+from agent_runner import logs
+from agent_runner.activities import AgentActivities
+from agent_runner.config import RunnerSettings
+from agent_runner.errors import StartupError
+from agent_runner.shutdown import ShutdownSignals
+from agent_runner.temporal_client import connect
+from agent_runner.version import current_version
+from agent_runner.workflow import ExecuteAgent
+
+READY_POLL_SECONDS = 0.02
+
+
+def build_worker(client: Any, settings: RunnerSettings) -> Worker:
+    temporal = settings.temporal
+    activities = AgentActivities(settings.llm, settings.workspace_root)
+    limits: dict[str, int] = {}
+    if temporal.max_concurrency:
+        limits = {
+            "max_concurrent_activities": temporal.max_concurrency,
+            "max_concurrent_workflow_tasks": temporal.max_concurrency,
+        }
+    return Worker(
+        client,
+        task_queue=temporal.task_queue,
+        workflows=[ExecuteAgent],
+        activities=[activities.run_agent],
+        graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+        **limits,  # type: ignore[arg-type]
+    )
+
+
+async def _wait_until_polling(worker: Worker, run: "asyncio.Task[None]", settings: RunnerSettings) -> None:
+    """Returns once the worker polls; raises StartupError if it stopped first (e.g. no such namespace)."""
+    while not worker.is_running:
+        if run.done():
+            error = run.exception()
+            text = " ".join(str(error).split())[:200] if error else "worker stopped"
+            if "namespace" in text.lower() and "not found" in text.lower():
+                raise StartupError(
+                    f"Temporal namespace {settings.temporal.namespace!r} does not exist",
+                    "create it or set TEMPORAL_NAMESPACE",
+                )
+            raise StartupError(f"the worker could not start polling ({text})", "check the Temporal settings")
+        await asyncio.sleep(READY_POLL_SECONDS)
+
+
+async def _first(stop: ShutdownSignals, awaitable: Any) -> Optional[Any]:
+    """Runs `awaitable` unless a stop is requested first (then returns None)."""
+    task = asyncio.ensure_future(awaitable)
+    stopper = asyncio.ensure_future(stop.requested.wait())
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    stopper.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    return None
+
+
+async def serve(settings: RunnerSettings) -> int:
+    log = logs.logger()
+    stop = ShutdownSignals(settings.shutdown_grace_seconds)
+    stop.install()
+    try:
+        client = await _first(stop, connect(settings.temporal))
+        if client is None:
+            return 0
+        worker = build_worker(client, settings)
+        run = asyncio.create_task(worker.run())
+        if await _first(stop, _wait_until_polling(worker, run, settings)) is None and not worker.is_running:
+            await worker.shutdown()
+            return 0
+        if not stop.requested.is_set():
+            logs.event(
+                log,
+                "ready",
+                "polling for agent executions",
+                task_queue=settings.temporal.task_queue,
+                namespace=settings.temporal.namespace,
+                address=settings.temporal.address,
+                version=current_version(),
+            )
+        await _first(stop, asyncio.shield(run))
+        if not run.done():
+            await worker.shutdown()
+        await run
+        logs.event(log, "stopped", "stopped")
+        return 0
+    finally:
+        stop.uninstall()

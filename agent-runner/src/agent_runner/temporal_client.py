@@ -1,0 +1,53 @@
+"""Connecting to Temporal: a local dev server, or an existing cluster over TLS / API key."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+from temporalio.client import Client
+from temporalio.service import TLSConfig
+
+from agent_runner.config import TemporalSettings
+from agent_runner.errors import StartupError
+
+
+def tls_config(settings: TemporalSettings) -> Optional[TLSConfig]:
+    if not settings.tls_enabled:
+        return None
+    return TLSConfig(
+        server_root_ca_cert=settings.tls_ca.read_bytes() if settings.tls_ca else None,
+        client_cert=settings.tls_cert.read_bytes() if settings.tls_cert else None,
+        client_private_key=settings.tls_key.read_bytes() if settings.tls_key else None,
+        domain=settings.tls_server_name,
+    )
+
+
+async def connect(settings: TemporalSettings) -> Client:
+    """A connected client, or a StartupError saying Temporal cannot be reached."""
+    try:
+        return await asyncio.wait_for(
+            Client.connect(
+                settings.address,
+                namespace=settings.namespace,
+                tls=tls_config(settings) or False,
+                api_key=settings.api_key,
+            ),
+            timeout=settings.connect_timeout_seconds,
+        )
+    except asyncio.TimeoutError:
+        reason = f"no answer within {settings.connect_timeout_seconds:g} s"
+    except Exception as error:  # the bridge raises plain RuntimeError with a transport message
+        reason = _short_reason(error)
+    raise StartupError(
+        f"cannot reach Temporal at {settings.address} ({reason})",
+        "start Temporal or set TEMPORAL_SERVICE_ADDRESS (and TEMPORAL_TLS_*/TEMPORAL_API_KEY for a remote cluster)",
+    )
+
+
+def _short_reason(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    for marker in ("Connection refused", "connection refused", "dns error", "certificate", "timed out"):
+        if marker in text:
+            return marker.lower()
+    return text[:160] or type(error).__name__

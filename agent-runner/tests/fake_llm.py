@@ -1,0 +1,362 @@
+"""A loopback STAND-IN for paid LLM APIs, for tests only.
+
+It speaks just enough of three real HTTP APIs for an agent to run against it:
+
+- Anthropic Messages:        POST /v1/messages          (key in `x-api-key`, or
+                             `Authorization: Bearer` as recent Anthropic SDKs send it)
+- OpenAI chat completions:   POST /v1/chat/completions  (key in `Authorization: Bearer`)
+- Ollama chat:               POST /api/chat             (NDJSON when streaming)
+
+Point a client at it with base URL http://HOST:PORT (Anthropic, Ollama) or
+http://HOST:PORT/v1 (OpenAI). Every request is recorded (path, lower-cased
+headers, JSON body): in-process through `FakeLlmServer.requests`, from another
+process with GET /_fake/requests (POST /_fake/reset clears them).
+
+The answers are scripted by directives in the first user message:
+
+- `[fake:tool=NAME {"json": "args"}]`  the model calls tool NAME with those args;
+  several directives make several calls, one per model turn, in order.
+- `[fake:delay=SECONDS]`               every answer of that conversation waits first.
+
+With no directive left to play, the model answers `fake-llm answer: ...` with
+the last tool result, or with the prompt (directives removed) when no tool ran.
+Each answer reports 10 input and 5 output tokens.
+
+Run it alone: `python fake_llm.py --port 8765 [--api-key KEY]`; it prints
+`fake-llm listening on http://127.0.0.1:8765` once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+
+INPUT_TOKENS_PER_CALL = 10
+OUTPUT_TOKENS_PER_CALL = 5
+ANSWER_PREFIX = "fake-llm answer: "
+
+_TOOL_DIRECTIVE = re.compile(r"\[fake:tool=([A-Za-z0-9_-]+)\s*")
+_DELAY_DIRECTIVE = re.compile(r"\[fake:delay=([0-9.]+)\]")
+
+
+@dataclass
+class ToolCall:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Conversation:
+    """A provider-neutral view of one request: what the fake needs to decide its answer."""
+
+    first_user_text: str
+    tool_results: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    tool_call: Optional[ToolCall] = None
+
+
+def parse_directives(prompt: str) -> tuple[list[ToolCall], float, str]:
+    """The scripted tool calls, the delay and the prompt with directives removed."""
+    calls: list[ToolCall] = []
+    decoder = json.JSONDecoder()
+    remaining = prompt
+    cleaned = []
+    while True:
+        match = _TOOL_DIRECTIVE.search(remaining)
+        if not match:
+            cleaned.append(remaining)
+            break
+        cleaned.append(remaining[: match.start()])
+        args, end = decoder.raw_decode(remaining, match.end())
+        closing = remaining.index("]", end)
+        calls.append(ToolCall(match.group(1), args))
+        remaining = remaining[closing + 1 :]
+    text = "".join(cleaned)
+    delay_match = _DELAY_DIRECTIVE.search(text)
+    delay = float(delay_match.group(1)) if delay_match else 0.0
+    text = _DELAY_DIRECTIVE.sub("", text)
+    return calls, delay, " ".join(text.split())
+
+
+def decide(conversation: Conversation) -> tuple[Reply, float]:
+    calls, delay, clean_prompt = parse_directives(conversation.first_user_text)
+    done = len(conversation.tool_results)
+    if done < len(calls):
+        return Reply(tool_call=calls[done]), delay
+    if conversation.tool_results:
+        return Reply(text=ANSWER_PREFIX + conversation.tool_results[-1]), delay
+    return Reply(text=ANSWER_PREFIX + clean_prompt), delay
+
+
+def _text_of(content: Any) -> str:
+    """Text of a message content that is a string or a list of typed blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for block in content:
+            if isinstance(block, str):
+                parts.append(block)
+            elif isinstance(block, dict) and block.get("type") == "text":
+                parts.append(str(block.get("text", "")))
+            elif isinstance(block, dict) and block.get("type") == "tool_result":
+                parts.append(_text_of(block.get("content", "")))
+        return "".join(parts)
+    return ""
+
+
+# --- Anthropic Messages -----------------------------------------------------
+
+
+def anthropic_conversation(body: dict[str, Any]) -> Conversation:
+    first_user = ""
+    results = []
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if message.get("role") == "user" and not first_user:
+            first_user = _text_of(content)
+        if isinstance(content, list):
+            results += [_text_of(b.get("content", "")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+    return Conversation(first_user, results)
+
+
+def anthropic_response(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    if reply.tool_call:
+        content: list[dict[str, Any]] = [
+            {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": reply.tool_call.name, "input": reply.tool_call.args}
+        ]
+        stop_reason = "tool_use"
+    else:
+        content = [{"type": "text", "text": reply.text}]
+        stop_reason = "end_turn"
+    return {
+        "id": f"msg_{uuid.uuid4().hex[:20]}",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "fake"),
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": None,
+        "usage": {"input_tokens": INPUT_TOKENS_PER_CALL, "output_tokens": OUTPUT_TOKENS_PER_CALL},
+    }
+
+
+# --- OpenAI chat completions -------------------------------------------------
+
+
+def openai_conversation(body: dict[str, Any]) -> Conversation:
+    first_user = ""
+    results = []
+    for message in body.get("messages", []):
+        if message.get("role") == "user" and not first_user:
+            first_user = _text_of(message.get("content"))
+        if message.get("role") == "tool":
+            results.append(_text_of(message.get("content")))
+    return Conversation(first_user, results)
+
+
+def openai_response(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    finish = "stop"
+    if reply.tool_call:
+        message["tool_calls"] = [
+            {
+                "id": f"call_{uuid.uuid4().hex[:20]}",
+                "type": "function",
+                "function": {"name": reply.tool_call.name, "arguments": json.dumps(reply.tool_call.args)},
+            }
+        ]
+        finish = "tool_calls"
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:20]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": INPUT_TOKENS_PER_CALL,
+            "completion_tokens": OUTPUT_TOKENS_PER_CALL,
+            "total_tokens": INPUT_TOKENS_PER_CALL + OUTPUT_TOKENS_PER_CALL,
+        },
+    }
+
+
+# --- Ollama /api/chat ---------------------------------------------------------
+
+
+def ollama_messages(body: dict[str, Any], reply: Reply) -> list[dict[str, Any]]:
+    """The NDJSON lines of a streamed answer (a single line when not streaming)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+    if reply.tool_call:
+        message["tool_calls"] = [{"function": {"name": reply.tool_call.name, "arguments": reply.tool_call.args}}]
+    final = {
+        "model": body.get("model", "fake"),
+        "created_at": now,
+        "message": {"role": "assistant", "content": ""},
+        "done": True,
+        "done_reason": "stop",
+        "prompt_eval_count": INPUT_TOKENS_PER_CALL,
+        "eval_count": OUTPUT_TOKENS_PER_CALL,
+    }
+    if body.get("stream", True):
+        return [{"model": body.get("model", "fake"), "created_at": now, "message": message, "done": False}, final]
+    final["message"] = message
+    return [final]
+
+
+# --- the server ---------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # quiet: tests read the recorded requests instead
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_ndjson(self, lines: list[dict[str, Any]]) -> None:
+        data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        if self.path == "/_fake/requests":
+            self._send_json(200, self.server.owner.requests)
+        elif self.path in ("/", "/api/version", "/api/tags"):
+            self._send_json(200, {"version": "fake", "models": []})
+        else:
+            self._send_json(404, {"error": "not found"})
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path == "/_fake/reset":
+            self.server.owner.clear()
+            self._send_json(200, {"ok": True})
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._send_json(400, {"error": "body is not JSON"})
+            return
+        owner = self.server.owner
+        provider = {"/v1/messages": "anthropic", "/v1/chat/completions": "openai", "/api/chat": "ollama"}.get(
+            self.path.split("?")[0]
+        )
+        owner.record(provider or "unknown", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        if provider is None:
+            self._send_json(404, {"error": f"fake-llm does not serve {self.path}"})
+            return
+        if not owner.key_accepted(provider, self.headers):
+            self._send_json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid api key"}})
+            return
+        if provider == "anthropic":
+            reply, delay = decide(anthropic_conversation(body))
+            time.sleep(delay)
+            self._send_json(200, anthropic_response(body, reply))
+        elif provider == "openai":
+            reply, delay = decide(openai_conversation(body))
+            time.sleep(delay)
+            self._send_json(200, openai_response(body, reply))
+        else:
+            reply, delay = decide(openai_conversation(body))  # same message shape as OpenAI
+            time.sleep(delay)
+            self._send_ndjson(ollama_messages(body, reply))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: "FakeLlmServer"
+
+
+class FakeLlmServer:
+    """The stand-in server on a loopback port; a context manager."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: Optional[str] = None) -> None:
+        self.api_key = api_key
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = _Server((host, port), _Handler)
+        self._server.owner = self
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def record(self, provider: str, path: str, headers: dict[str, str], body: Any) -> None:
+        with self._lock:
+            self.requests.append({"provider": provider, "path": path, "headers": headers, "body": body})
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def key_accepted(self, provider: str, headers: Any) -> bool:
+        if self.api_key is None or provider == "ollama":
+            return True
+        bearer = headers.get("Authorization") == f"Bearer {self.api_key}"
+        if provider == "anthropic":
+            return bool(bearer or headers.get("x-api-key") == self.api_key)
+        return bool(bearer)
+
+    def start(self) -> "FakeLlmServer":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-llm", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeLlmServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Loopback stand-in for the Anthropic, OpenAI and Ollama chat APIs (tests only).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--api-key", default=None, help="refuse requests that do not carry this key")
+    args = parser.parse_args(argv)
+    server = FakeLlmServer(args.host, args.port, args.api_key)
+    print(f"fake-llm listening on {server.url}", flush=True)
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
