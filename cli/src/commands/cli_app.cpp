@@ -1,0 +1,83 @@
+#include "commands/cli_app.h"
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
+
+#include "commands/context.h"
+#include "commands/server_commands.h"
+#include "commands/version_command.h"
+#include "util/error.h"
+
+namespace stigmer::commands {
+
+namespace {
+
+constexpr const char* kExamples = R"(Examples:
+  stigmer server install                 install this version's components into ~/.stigmer
+  stigmer server update --check          is there a newer release on the stable channel?
+  stigmer server update                  install it and make it active
+  stigmer server rollback                back to the previous active version
+  stigmer server versions --json         what is installed, for scripts
+
+Environment: STIGMER_HOME, STIGMER_RELEASES_URL, HTTPS_PROXY, NO_PROXY.
+Exit codes: 0 ok, 1 internal, 2 usage, 3 network, 4 verification, 5 not available,
+6 local files, 7 refused (see docs/cli.md).)";
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    GlobalOptions options;
+    std::function<void()> action;
+    bool show_version = false;
+
+    CLI::App app{"stigmer: a local runtime for AI agents", "stigmer"};
+    app.fallthrough();  // global flags are accepted after the subcommand too
+    app.footer(kExamples);
+    app.add_option("--home", options.home, "state directory (env STIGMER_HOME, default ~/.stigmer)");
+    app.add_option("--releases-url", options.releases_url,
+                   "release tree base URL (env STIGMER_RELEASES_URL, config.toml releases_url, "
+                   "default https://releases.stigmer.ai)");
+    app.add_flag("-q,--quiet", options.quiet, "no progress bars or status messages");
+    app.add_flag("--json", options.json, "machine-readable output on stdout");
+    app.add_flag("--version", show_version, "print the version and exit");
+    app.add_option("--platform", options.platform,
+                   "development/testing only: act as if running on OS-ARCH")
+        ->group("");  // hidden
+
+    add_version_command(app, options, action);
+    add_server_commands(app, options, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "stigmer: error: " << e.what() << ", command line; run `stigmer --help`\n";
+        return static_cast<int>(ExitCode::kUsage);
+    }
+
+    try {
+        if (show_version) {
+            print_version(options);
+            return 0;
+        }
+        if (!action) {
+            std::cout << app.help();
+            return static_cast<int>(ExitCode::kUsage);
+        }
+        action();
+        return 0;
+    } catch (const Error& error) {
+        std::cerr << format_error_line(error) << '\n';
+        return static_cast<int>(error.code());
+    } catch (const std::exception& error) {
+        std::cerr << "stigmer: error: internal error (" << error.what()
+                  << "), stigmer; please report this bug\n";
+        return static_cast<int>(ExitCode::kFailure);
+    }
+}
+
+}  // namespace stigmer::commands

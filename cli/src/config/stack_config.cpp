@@ -1,0 +1,136 @@
+#include "config/stack_config.h"
+
+#include <toml++/toml.h>
+
+#include "util/error.h"
+
+namespace stigmer::config {
+namespace {
+
+class ConfigReader {
+public:
+    ConfigReader(const toml::table& root, std::filesystem::path file) : root_(root), file_(std::move(file)) {}
+
+    void read_string(const char* table, const char* key, std::string& out) const {
+        if (const auto* node = find(table, key)) {
+            auto value = node->value<std::string>();
+            if (!value) fail(table, key, "must be a string");
+            out = *value;
+        }
+    }
+
+    void read_port(const char* table, const char* key, int& out) const {
+        if (const auto* node = find(table, key)) {
+            auto value = node->value<int64_t>();
+            if (!value || *value < 1 || *value > 65535) fail(table, key, "must be a port number from 1 to 65535");
+            out = static_cast<int>(*value);
+        }
+    }
+
+    void read_count(const char* table, const char* key, int& out) const {
+        if (const auto* node = find(table, key)) {
+            auto value = node->value<int64_t>();
+            if (!value || *value < 0 || *value > 100000) fail(table, key, "must be a whole number >= 0");
+            out = static_cast<int>(*value);
+        }
+    }
+
+    void read_env(std::map<std::string, std::string>& out) const {
+        const auto* node = root_.at_path("agent_runner.env").as_table();
+        if (!node) return;
+        for (const auto& [key, value] : *node) {
+            auto text = value.value<std::string>();
+            if (!text) fail("agent_runner.env", std::string(key.str()).c_str(), "must be a string");
+            out[std::string(key.str())] = *text;
+        }
+    }
+
+    const toml::node* find(const char* table, const char* key) const {
+        return root_.at_path(std::string(table) + "." + key).node();
+    }
+
+    [[noreturn]] void fail(const char* table, const char* key, const std::string& problem) const {
+        throw Error(ExitCode::kUsage, std::string("[") + table + "] " + key + " " + problem, file_.string(),
+                    "fix the value in config.toml (see docs/configuration.md)");
+    }
+
+private:
+    const toml::table& root_;
+    std::filesystem::path file_;
+};
+
+toml::table parse_config(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) return {};
+    try {
+        return toml::parse_file(file.string());
+    } catch (const toml::parse_error& error) {
+        throw Error(ExitCode::kUsage,
+                    "invalid config.toml (" + std::string(error.description()) + " at line " +
+                        std::to_string(error.source().begin.line) + ")",
+                    file.string(), "fix the file or move it away");
+    }
+}
+
+}  // namespace
+
+std::string TemporalSettings::grpc_address() const {
+    return external ? address : host + ":" + std::to_string(grpc_port);
+}
+
+std::string TemporalSettings::http_api_url() const {
+    if (external) return http_url;
+    return "http://" + host + ":" + std::to_string(http_port);
+}
+
+StackConfig load_stack_config(const std::filesystem::path& config_file, const StackOverrides& overrides,
+                              const EnvironmentLookup& environment) {
+    const toml::table root = parse_config(config_file);
+    const ConfigReader reader(root, config_file);
+    StackConfig config;
+    auto& t = config.temporal;
+
+    std::string mode = "local";
+    reader.read_string("temporal", "mode", mode);
+    if (mode != "local" && mode != "external") reader.fail("temporal", "mode", "must be \"local\" or \"external\"");
+    t.external = mode == "external";
+    reader.read_port("temporal", "grpc_port", t.grpc_port);
+    reader.read_port("temporal", "ui_port", t.ui_port);
+    reader.read_port("temporal", "http_port", t.http_port);
+    reader.read_string("temporal", "address", t.address);
+    reader.read_string("temporal", "http_url", t.http_url);
+    reader.read_string("temporal", "namespace", t.name_space);
+    reader.read_string("temporal", "task_queue", t.task_queue);
+    reader.read_string("temporal", "tls_cert", t.tls_cert);
+    reader.read_string("temporal", "tls_key", t.tls_key);
+    reader.read_string("temporal", "api_key", t.api_key);
+    reader.read_count("agent_runner", "max_concurrency", config.agent_runner.max_concurrency);
+    reader.read_count("agent_runner", "shutdown_grace_seconds", config.agent_runner.shutdown_grace_seconds);
+    reader.read_env(config.agent_runner.env);
+
+    if (auto key = environment("TEMPORAL_API_KEY")) t.api_key = *key;
+    if (overrides.grpc_port) t.grpc_port = *overrides.grpc_port;
+    if (overrides.ui_port) t.ui_port = *overrides.ui_port;
+    if (overrides.http_port) t.http_port = *overrides.http_port;
+    if (overrides.temporal_address) {
+        t.external = true;
+        t.address = *overrides.temporal_address;
+    }
+    if (overrides.name_space) t.name_space = *overrides.name_space;
+    if (overrides.task_queue) t.task_queue = *overrides.task_queue;
+
+    if (t.external && t.address.empty()) {
+        reader.fail("temporal", "address", "is required when mode = \"external\"");
+    }
+    if (t.tls_cert.empty() != t.tls_key.empty()) {
+        reader.fail("temporal", "tls_cert", "and tls_key must be given together");
+    }
+    if (!t.external) {
+        if (t.grpc_port == t.ui_port || t.grpc_port == t.http_port || t.ui_port == t.http_port) {
+            reader.fail("temporal", "grpc_port", "ui_port and http_port must be three different ports");
+        }
+    }
+    return config;
+}
+
+}  // namespace stigmer::config

@@ -1,0 +1,174 @@
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "daemon/control_socket.h"
+#include "util/error.h"
+
+namespace stigmer::daemon {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 1 << 20;
+
+// A socket address for `path`. Paths longer than sun_path allows (deep test directories) are
+// reached through a descriptor of their directory on Linux; `directory_fd` keeps it open.
+struct SocketAddress {
+    sockaddr_un address{};
+    int directory_fd = -1;
+    ~SocketAddress() {
+        if (directory_fd >= 0) ::close(directory_fd);
+    }
+};
+
+void fill_address(const std::filesystem::path& path, SocketAddress& out) {
+    out.address.sun_family = AF_UNIX;
+    std::string target = path.string();
+    if (target.size() >= sizeof(out.address.sun_path)) {
+#ifdef __linux__
+        out.directory_fd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (out.directory_fd >= 0) {
+            target = "/proc/self/fd/" + std::to_string(out.directory_fd) + "/" + path.filename().string();
+        }
+#endif
+    }
+    if (target.size() >= sizeof(out.address.sun_path)) {
+        throw Error(ExitCode::kLocalFiles, "the control socket path is too long", path.string(),
+                    "use a shorter STIGMER_HOME");
+    }
+    std::memcpy(out.address.sun_path, target.c_str(), target.size() + 1);
+}
+
+bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
+    pollfd p{fd, events, 0};
+    int rc = 0;
+    do {
+        rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+}
+
+bool send_all(int fd, const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Reads up to the first newline; nullopt on timeout, error or oversize.
+std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) {
+    std::string buffer;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char chunk[4096];
+    while (buffer.find('\n') == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !wait_for(fd, POLLIN, left)) return std::nullopt;
+        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        buffer.append(chunk, static_cast<std::size_t>(n));
+        if (buffer.size() > kMaxMessageBytes) return std::nullopt;
+    }
+    const auto newline = buffer.find('\n');
+    if (newline == std::string::npos) return buffer.empty() ? std::nullopt : std::optional(buffer);
+    return buffer.substr(0, newline);
+}
+
+}  // namespace
+
+ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
+    : path_(std::move(socket_path)), handler_(std::move(handler)) {
+    SocketAddress address;
+    fill_address(path_, address);
+    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listen_fd_ < 0) {
+        throw Error(ExitCode::kFailure, std::string("cannot create the control socket (") + std::strerror(errno) + ")",
+                    path_.string(), "check the system's open-file limit");
+    }
+    ::unlink(path_.c_str());  // a stale socket of a dead daemon; the caller holds the daemon lock
+    // Created with no permissions for group and others from the start, not chmod-ed after.
+    const mode_t previous = ::umask(0177);
+    const int rc = ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address.address), sizeof address.address);
+    const int bind_errno = errno;
+    ::umask(previous);
+    if (rc != 0 || ::listen(listen_fd_, 16) != 0) {
+        ::close(listen_fd_);
+        throw Error(ExitCode::kLocalFiles, std::string("cannot listen on the control socket (") +
+                    std::strerror(rc != 0 ? bind_errno : errno) + ")", path_.string(),
+                    "check permissions on STIGMER_HOME/run");
+    }
+    if (::pipe2(wake_fds_, O_CLOEXEC) != 0) {
+        ::close(listen_fd_);
+        throw Error(ExitCode::kFailure, "cannot create a pipe", path_.string(), "check the system's open-file limit");
+    }
+    thread_ = std::thread([this] { serve(); });
+}
+
+ControlServer::~ControlServer() {
+    (void)!::write(wake_fds_[1], "x", 1);
+    if (thread_.joinable()) thread_.join();
+    ::close(listen_fd_);
+    ::close(wake_fds_[0]);
+    ::close(wake_fds_[1]);
+    ::unlink(path_.c_str());
+}
+
+void ControlServer::serve() {
+    for (;;) {
+        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents != 0) return;
+        const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) continue;
+        nlohmann::json response;
+        if (auto line = read_line(client, std::chrono::milliseconds(5000))) {
+            try {
+                response = handler_(nlohmann::json::parse(*line));
+            } catch (const nlohmann::json::exception& e) {
+                response = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
+            } catch (const std::exception& e) {
+                response = {{"ok", false}, {"error", e.what()}};
+            }
+            send_all(client, response.dump() + "\n");
+        }
+        ::close(client);
+    }
+}
+
+std::optional<nlohmann::json> send_control_request(const std::filesystem::path& socket_path,
+                                                   const nlohmann::json& request,
+                                                   std::chrono::milliseconds timeout) {
+    std::error_code ec;
+    if (!std::filesystem::exists(socket_path, ec)) return std::nullopt;
+    SocketAddress address;
+    fill_address(socket_path, address);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::nullopt;
+    std::optional<nlohmann::json> answer;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.address), sizeof address.address) == 0 &&
+        send_all(fd, request.dump() + "\n")) {
+        if (auto line = read_line(fd, timeout)) {
+            try {
+                answer = nlohmann::json::parse(*line);
+            } catch (const nlohmann::json::exception&) {
+            }
+        }
+    }
+    ::close(fd);
+    return answer;
+}
+
+}  // namespace stigmer::daemon

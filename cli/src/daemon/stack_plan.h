@@ -1,0 +1,41 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/stack_config.h"
+#include "supervise/component.h"
+
+namespace stigmer::daemon {
+
+// What agent-runner prints, in its plain log format, once it polls its task queue (its
+// structured "ready" event).
+inline constexpr const char* kAgentRunnerReadyMarker = " event=ready";
+
+// One runnable component of the release being run.
+struct PlannedBinary {
+    std::string name;
+    std::string version;          // shown in status: the component's own version
+    std::filesystem::path executable;
+};
+
+// Builds the supervisor's component specs for a stack: Temporal's dev server (unless an
+// external cluster is configured) and agent-runner with the environment contract of
+// docs/configuration.md. `environment` is the daemon's own ("NAME=value").
+std::vector<supervise::ComponentSpec> plan_stack(const config::StackConfig& config,
+                                                 const std::map<std::string, PlannedBinary>& binaries,
+                                                 const std::filesystem::path& home,
+                                                 const std::vector<std::string>& environment);
+
+// The environment agent-runner gets: the daemon's, minus variables that would change how the
+// bundled interpreter behaves, plus [agent_runner.env] of config.toml (the daemon's own
+// environment wins: it is what the user typed `stigmer server start` in), plus the Temporal
+// settings, which the daemon owns.
+std::vector<std::string> agent_runner_environment(const config::StackConfig& config,
+                                                  const std::vector<std::string>& environment,
+                                                  const std::filesystem::path& workspace_root);
+
+}  // namespace stigmer::daemon

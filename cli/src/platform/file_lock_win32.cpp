@@ -1,0 +1,38 @@
+// Windows implementation of FileLock (LockFileEx). Not compiled on POSIX builds.
+#include <windows.h>
+
+#include "platform/file_lock.h"
+#include "util/error.h"
+#include "util/files.h"
+
+namespace stigmer::platform {
+
+FileLock FileLock::acquire(const std::filesystem::path& path, const std::function<void()>& on_wait) {
+    create_directories_or_throw(path.parent_path());
+    HANDLE file = CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE,
+                              FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE) {
+        throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
+                    "check permissions on STIGMER_HOME");
+    }
+    OVERLAPPED overlapped{};
+    if (!LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
+                    &overlapped)) {
+        if (on_wait) on_wait();
+        if (!LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &overlapped)) {
+            CloseHandle(file);
+            throw Error(ExitCode::kLocalFiles, "cannot lock", path.string(),
+                        "check that STIGMER_HOME is on a local file system");
+        }
+    }
+    return FileLock(reinterpret_cast<std::intptr_t>(file));
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) { other.handle_ = -1; }
+
+FileLock::~FileLock() {
+    if (handle_ != -1) CloseHandle(reinterpret_cast<HANDLE>(handle_));
+}
+
+}  // namespace stigmer::platform

@@ -1,0 +1,205 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <cerrno>
+#include <cstring>
+
+#include "platform/process.h"
+#include "util/error.h"
+
+extern char** environ;
+
+namespace stigmer::platform {
+namespace {
+
+std::vector<char*> as_argv(std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    pointers.reserve(strings.size() + 1);
+    for (auto& s : strings) pointers.push_back(s.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+// Runs in the forked child: only async-signal-safe calls until execve.
+[[noreturn]] void become_child(const char* executable, char* const* argv, char* const* envp,
+                               const char* working_directory, int output_fd, int error_report_fd,
+                               pid_t parent) {
+    ::setpgid(0, 0);
+#ifdef __linux__
+    // Dies with the supervisor even when it is SIGKILLed; checked against a parent that died
+    // between fork and prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+#else
+    (void)parent;
+#endif
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(output_fd, STDOUT_FILENO);
+    ::dup2(output_fd, STDERR_FILENO);
+    // Signals ignored or blocked by the supervisor must not leak into the child.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
+    if (working_directory[0] != '\0' && ::chdir(working_directory) != 0) {
+        const int code = errno;
+        (void)!::write(error_report_fd, &code, sizeof code);
+        ::_exit(127);
+    }
+    ::execve(executable, argv, envp);
+    const int code = errno;
+    (void)!::write(error_report_fd, &code, sizeof code);
+    ::_exit(127);
+}
+
+const char* signal_name(int sig) {
+    switch (sig) {
+        case SIGKILL: return "SIGKILL";
+        case SIGTERM: return "SIGTERM";
+        case SIGINT: return "SIGINT";
+        case SIGSEGV: return "SIGSEGV";
+        case SIGABRT: return "SIGABRT";
+        case SIGHUP: return "SIGHUP";
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+    if (!signaled) return "exit code " + std::to_string(value);
+    const char* name = signal_name(value);
+    return "killed by signal " + std::to_string(value) + (name ? std::string(" (") + name + ")" : "");
+}
+
+ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
+    std::vector<std::string> argv_strings{request.executable.string()};
+    argv_strings.insert(argv_strings.end(), request.arguments.begin(), request.arguments.end());
+    std::vector<std::string> env_strings = request.environment;
+    auto argv = as_argv(argv_strings);
+    auto envp = as_argv(env_strings);
+    const std::string executable = request.executable.string();
+    const std::string working_directory = request.working_directory.string();
+
+    int output[2];
+    int error_report[2];
+    if (::pipe2(output, O_CLOEXEC) != 0) {
+        throw Error(ExitCode::kFailure, std::string("cannot create a pipe (") + std::strerror(errno) + ")",
+                    executable, "check the system's open-file limit");
+    }
+    if (::pipe2(error_report, O_CLOEXEC) != 0) {
+        ::close(output[0]);
+        ::close(output[1]);
+        throw Error(ExitCode::kFailure, std::string("cannot create a pipe (") + std::strerror(errno) + ")",
+                    executable, "check the system's open-file limit");
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        become_child(executable.c_str(), argv.data(), envp.data(), working_directory.c_str(), output[1],
+                     error_report[1], parent);
+    }
+    const int fork_errno = errno;
+    ::close(output[1]);
+    ::close(error_report[1]);
+    if (pid < 0) {
+        ::close(output[0]);
+        ::close(error_report[0]);
+        throw Error(ExitCode::kFailure, std::string("cannot start a process (") + std::strerror(fork_errno) + ")",
+                    executable, "check the system's process limit");
+    }
+    // Also set the group from the parent, so a signal sent right after spawn reaches it.
+    ::setpgid(pid, pid);
+
+    int exec_errno = 0;
+    ssize_t n = 0;
+    do {
+        n = ::read(error_report[0], &exec_errno, sizeof exec_errno);
+    } while (n < 0 && errno == EINTR);
+    ::close(error_report[0]);
+    if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ::close(output[0]);
+        throw Error(ExitCode::kFailure, std::string("cannot run the executable (") + std::strerror(exec_errno) + ")",
+                    executable, "check that the file exists and is executable, or reinstall with 'stigmer server install'");
+    }
+    return ChildProcess(pid, output[0]);
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(other.pid_), output_(other.output_), exit_(other.exit_) {
+    other.pid_ = -1;
+    other.output_ = -1;
+}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+    if (this != &other) {
+        if (output_ >= 0) ::close(static_cast<int>(output_));
+        pid_ = other.pid_;
+        output_ = other.output_;
+        exit_ = other.exit_;
+        other.pid_ = -1;
+        other.output_ = -1;
+    }
+    return *this;
+}
+
+ChildProcess::~ChildProcess() {
+    if (output_ >= 0) ::close(static_cast<int>(output_));
+}
+
+std::optional<ExitStatus> ChildProcess::poll() {
+    if (exit_ || pid_ <= 0) return exit_;
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+        ExitStatus s;
+        if (WIFSIGNALED(status)) {
+            s.signaled = true;
+            s.value = WTERMSIG(status);
+        } else {
+            s.value = WEXITSTATUS(status);
+        }
+        exit_ = s;
+    } else if (r < 0 && errno == ECHILD) {
+        exit_ = ExitStatus{false, -1};  // reaped elsewhere: the outcome is unknown
+    }
+    return exit_;
+}
+
+void ChildProcess::terminate_group() const {
+    if (pid_ > 0 && !exit_) terminate_process_group(pid_);
+}
+
+void ChildProcess::kill_group() const {
+    if (pid_ > 0) kill_process_group(pid_);
+}
+
+bool process_exists(int pid) {
+    if (pid <= 0) return false;
+    return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+bool terminate_process(int pid) { return pid > 0 && ::kill(pid, SIGTERM) == 0; }
+
+bool kill_process(int pid) { return pid > 0 && ::kill(pid, SIGKILL) == 0; }
+
+bool terminate_process_group(int group_id) { return group_id > 0 && ::kill(-group_id, SIGTERM) == 0; }
+
+bool kill_process_group(int group_id) { return group_id > 0 && ::kill(-group_id, SIGKILL) == 0; }
+
+std::vector<std::string> current_environment() {
+    std::vector<std::string> entries;
+    for (char** e = environ; e && *e; ++e) entries.emplace_back(*e);
+    return entries;
+}
+
+}  // namespace stigmer::platform

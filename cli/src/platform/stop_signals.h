@@ -1,0 +1,14 @@
+#pragma once
+
+namespace stigmer::platform {
+
+// Turns the signals that ask a process to stop (SIGTERM, SIGINT, SIGHUP; Ctrl-C and console
+// close on Windows) into a flag the main loop polls, so shutdown runs in normal code.
+void install_stop_signal_handlers();
+bool stop_signal_received();
+int stop_signal_count();  // how many arrived (a second Ctrl-C can mean "hurry")
+
+// Ignores SIGPIPE: a reader that went away is an error to handle, not a reason to die.
+void ignore_broken_pipes();
+
+}  // namespace stigmer::platform

@@ -1,0 +1,11 @@
+#pragma once
+
+namespace stigmer::platform {
+
+// True when stderr is an interactive terminal (progress bars are drawn only then).
+bool stderr_is_terminal();
+
+// Width of the terminal on stderr, or 80 when unknown.
+int stderr_columns();
+
+}  // namespace stigmer::platform

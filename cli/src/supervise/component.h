@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "platform/process.h"
+
+namespace stigmer::supervise {
+
+enum class ComponentState { kWaiting, kStarting, kReady, kBackoff, kStopping, kStopped, kFailed };
+
+std::string to_string(ComponentState state);
+
+// What the supervisor needs to run one component. Nothing in it depends on which component
+// it is: Temporal and agent-runner differ only in these values.
+struct ComponentSpec {
+    std::string name;
+    std::string version;
+    platform::SpawnRequest spawn;
+    std::vector<std::string> depends_on;  // started only once these are ready
+    std::map<std::string, int> ports;     // shown in status ("grpc": 7233)
+    // A line of output containing this marks the component as having reported readiness
+    // (empty: no such report is expected).
+    std::string ready_marker;
+    // Polled while starting, after the marker (if any) was seen; true = ready.
+    std::function<bool()> ready_check;
+    std::string waiting_for;  // what the readiness check waits for, in words
+    std::chrono::seconds start_timeout{120};
+    std::chrono::seconds stop_grace{10};
+};
+
+// A snapshot of one component, for status output.
+struct ComponentStatus {
+    std::string name;
+    std::string version;
+    ComponentState state = ComponentState::kWaiting;
+    int pid = 0;
+    std::chrono::system_clock::time_point started_at{};
+    int restarts = 0;
+    std::string last_exit;                // "exit code 1", "killed by signal 9 (SIGKILL)"
+    std::string detail;                   // why it is in this state, in words
+    std::vector<std::string> last_lines;  // of its output, newest last
+    std::filesystem::path binary;
+    std::map<std::string, int> ports;
+
+    nlohmann::json to_json() const;
+};
+
+}  // namespace stigmer::supervise

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/process.h"
+#include "supervise/component.h"
+#include "supervise/output_pump.h"
+#include "supervise/restart_policy.h"
+#include "supervise/rotating_log.h"
+
+namespace stigmer::supervise {
+
+struct SupervisorSettings {
+    std::filesystem::path log_directory;
+    std::uintmax_t log_max_bytes = 10 * 1024 * 1024;
+    int log_kept_files = 3;
+    RestartPolicySettings restart;
+    // Receives the supervisor's own events ("agent-runner exited (exit code 1); restarting in 2s").
+    std::function<void(const std::string&)> event_log;
+};
+
+// Runs components as child processes, in dependency order, and keeps them running: a component
+// that exits unexpectedly is restarted with backoff; one that keeps failing right after start
+// is marked failed. A component whose dependency goes away is stopped and started again once the
+// dependency is back. Driven by tick() from one thread; status() may be called from any thread.
+class Supervisor {
+public:
+    Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings);
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+    ~Supervisor();  // stops everything still running
+
+    // One supervision step: starts what can start, checks readiness, handles exits.
+    void tick();
+
+    // Stops every component, dependents first (SIGTERM to the group, the grace period, then
+    // SIGKILL); returns when all are gone.
+    void stop_all();
+
+    std::vector<ComponentStatus> status() const;
+    bool all_ready() const;
+    bool any_failed() const;
+
+    // Process group ids of the running components (recorded so that a later daemon can clean up
+    // after one that was killed).
+    std::vector<int> process_groups() const;
+
+private:
+    struct Runtime;
+
+    void launch(Runtime& component);
+    void handle_exit(Runtime& component, const platform::ExitStatus& exit);
+    void stop_one(Runtime& component, std::chrono::milliseconds grace, const std::string& why);
+    bool dependencies_ready(const Runtime& component, std::string* missing) const;
+    void note(Runtime& component, const std::string& event);
+
+    SupervisorSettings settings_;
+    std::vector<std::unique_ptr<Runtime>> components_;
+    mutable std::mutex mutex_;
+    bool stopping_ = false;
+};
+
+}  // namespace stigmer::supervise
