@@ -1,3 +1,5 @@
 #include "commands/cli_app.h"
 
-int main(int argc, char** argv) { return stigmer::commands::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+    return stigmer::commands::run_cli(argc, argv);
+}

@@ -34,7 +34,8 @@ int run_cli(int argc, char** argv) {
     CLI::App app{"stigmer: a local runtime for AI agents", "stigmer"};
     app.fallthrough();  // global flags are accepted after the subcommand too
     app.footer(kExamples);
-    app.add_option("--home", options.home, "state directory (env STIGMER_HOME, default ~/.stigmer)");
+    app.add_option("--home", options.home,
+                   "state directory (env STIGMER_HOME, default ~/.stigmer)");
     app.add_option("--releases-url", options.releases_url,
                    "release tree base URL (env STIGMER_RELEASES_URL, config.toml releases_url, "
                    "default https://releases.stigmer.ai)");

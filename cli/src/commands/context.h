@@ -22,7 +22,7 @@ struct GlobalOptions {
 
 // What a command needs: resolved settings, the console, and factories for the store and network.
 class Context {
-public:
+  public:
     explicit Context(const GlobalOptions& options);
 
     const config::Settings& settings() const { return settings_; }
@@ -31,7 +31,7 @@ public:
     release::HttpClient& http() { return http_; }
     release::ReleaseSource& source() { return source_; }
 
-private:
+  private:
     config::Settings settings_;
     Console console_;
     store::ReleaseStore store_;

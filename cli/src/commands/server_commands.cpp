@@ -46,8 +46,8 @@ nlohmann::json components_json(const store::InstalledRelease& release) {
 void run_install(GlobalOptions& options, const InstallFlags& flags) {
     Context context(options);
     const auto version = flags.version.empty() ? std::string(cli_version()) : flags.version;
-    auto installed =
-        context.store().ensure_installed(version, context.source(), context.http(), context.console());
+    auto installed = context.store().ensure_installed(version, context.source(), context.http(),
+                                                      context.console());
     context.store().activate(installed);
     if (options.json) {
         std::cout << nlohmann::json{{"version", version},
@@ -58,7 +58,8 @@ void run_install(GlobalOptions& options, const InstallFlags& flags) {
         return;
     }
     context.console().result("installed release " + version + " (" + component_summary(installed) +
-                             "); active, launchers in " + context.store().layout().bin_dir().string());
+                             "); active, launchers in " +
+                             context.store().layout().bin_dir().string());
 }
 
 // Decides whether moving from `current` to `latest` is allowed; throws Error(kRefused) if not.
@@ -72,10 +73,10 @@ void check_direction(const std::string& current, const std::string& latest, bool
                     channel_url, "pass --allow-downgrade to move back anyway");
     }
     if (order == VersionOrder::kUnordered) {
-        throw Error(ExitCode::kRefused,
-                    "cannot order versions " + current + " and " + latest +
-                        " (not both semantic versions)",
-                    channel_url, "pass --allow-downgrade to switch anyway");
+        throw Error(
+            ExitCode::kRefused,
+            "cannot order versions " + current + " and " + latest + " (not both semantic versions)",
+            channel_url, "pass --allow-downgrade to switch anyway");
     }
 }
 
@@ -88,8 +89,8 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
     const bool up_to_date = !current.empty() && current == channel.version;
 
     if (flags.check) {
-        const auto order = current.empty() ? VersionOrder::kGreater
-                                           : compare_versions(channel.version, current);
+        const auto order =
+            current.empty() ? VersionOrder::kGreater : compare_versions(channel.version, current);
         const bool available = order == VersionOrder::kGreater;
         if (options.json) {
             std::cout << nlohmann::json{{"channel", flags.channel},
@@ -100,7 +101,8 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
                              .dump(2)
                       << '\n';
         } else if (up_to_date) {
-            context.console().result("up to date: " + current + " is the latest on " + flags.channel);
+            context.console().result("up to date: " + current + " is the latest on " +
+                                     flags.channel);
         } else if (available) {
             context.console().result("update available: " + (current.empty() ? "(none)" : current) +
                                      " -> " + channel.version + " (run `stigmer server update`)");
@@ -165,9 +167,10 @@ void run_versions(GlobalOptions& options) {
             list.push_back(entry);
         }
         std::cout << nlohmann::json{{"active", state.active ? nlohmann::json(*state.active)
-                                                             : nlohmann::json(nullptr)},
-                                    {"previous", state.previous() ? nlohmann::json(*state.previous())
-                                                                  : nlohmann::json(nullptr)},
+                                                            : nlohmann::json(nullptr)},
+                                    {"previous", state.previous()
+                                                     ? nlohmann::json(*state.previous())
+                                                     : nlohmann::json(nullptr)},
                                     {"versions", list}}
                          .dump(2)
                   << '\n';
@@ -198,11 +201,13 @@ void run_prune(GlobalOptions& options, const PruneFlags& flags) {
     Context context(options);
     const auto removed = context.store().prune(flags.dry_run);
     if (options.json) {
-        std::cout << nlohmann::json{{"dry_run", flags.dry_run}, {"removed", removed}}.dump(2) << '\n';
+        std::cout << nlohmann::json{{"dry_run", flags.dry_run}, {"removed", removed}}.dump(2)
+                  << '\n';
         return;
     }
     if (removed.empty()) {
-        context.console().result("nothing to prune (only the active and previous versions are kept)");
+        context.console().result(
+            "nothing to prune (only the active and previous versions are kept)");
     }
     for (const auto& version : removed) {
         context.console().result((flags.dry_run ? "would remove " : "removed ") + version);
@@ -232,14 +237,16 @@ void add_server_commands(CLI::App& app, GlobalOptions& options, std::function<vo
     update->add_flag("--allow-downgrade", update_flags.allow_downgrade,
                      "allow moving to an older (or not comparable) version");
     update->add_option("--channel", update_flags.channel, "release channel")->capture_default_str();
-    update->footer("Examples:\n  stigmer server update --check\n  stigmer server update\n"
-                   "  stigmer server update --channel beta --allow-downgrade");
+    update->footer(
+        "Examples:\n  stigmer server update --check\n  stigmer server update\n"
+        "  stigmer server update --channel beta --allow-downgrade");
     update->callback([&] { action = [&] { run_update(options, update_flags); }; });
 
     auto* rollback = server->add_subcommand("rollback", "Go back to the previously active version");
     rollback->callback([&] { action = [&] { run_rollback(options); }; });
 
-    auto* versions = server->add_subcommand("versions", "List installed versions and the active one");
+    auto* versions =
+        server->add_subcommand("versions", "List installed versions and the active one");
     versions->footer("Example:\n  stigmer server versions --json");
     versions->callback([&] { action = [&] { run_versions(options); }; });
 

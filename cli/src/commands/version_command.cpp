@@ -5,7 +5,9 @@
 
 namespace stigmer::commands {
 
-const char* cli_version() { return STIGMER_VERSION; }
+const char* cli_version() {
+    return STIGMER_VERSION;
+}
 
 void print_version(GlobalOptions& options) {
     Context context(options);

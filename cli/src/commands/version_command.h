@@ -11,8 +11,7 @@ namespace stigmer::commands {
 const char* cli_version();
 
 // `stigmer version`: CLI version, default component versions, platform.
-void add_version_command(CLI::App& app, GlobalOptions& options,
-                         std::function<void()>& action);
+void add_version_command(CLI::App& app, GlobalOptions& options, std::function<void()>& action);
 
 // Prints the version report (also used by --version).
 void print_version(GlobalOptions& options);

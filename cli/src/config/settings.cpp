@@ -1,7 +1,7 @@
 #include "config/settings.h"
 
-#include <cstdlib>
 #include <toml++/toml.h>
+#include <cstdlib>
 
 #include "platform/home.h"
 #include "util/error.h"
@@ -68,7 +68,8 @@ Settings resolve_settings(const CommandLineOverrides& flags, const EnvironmentLo
     if (flags.platform) {
         const auto parsed = platform::parse_platform_key(*flags.platform);
         if (!parsed) {
-            throw Error(ExitCode::kUsage, "unknown platform '" + *flags.platform + "'", "--platform",
+            throw Error(ExitCode::kUsage, "unknown platform '" + *flags.platform + "'",
+                        "--platform",
                         "use os-arch with os in linux, darwin, windows and arch in amd64, arm64");
         }
         settings.platform = *parsed;

@@ -8,8 +8,9 @@ namespace stigmer::config {
 namespace {
 
 class ConfigReader {
-public:
-    ConfigReader(const toml::table& root, std::filesystem::path file) : root_(root), file_(std::move(file)) {}
+  public:
+    ConfigReader(const toml::table& root, std::filesystem::path file)
+        : root_(root), file_(std::move(file)) {}
 
     void read_string(const char* table, const char* key, std::string& out) const {
         if (const auto* node = find(table, key)) {
@@ -22,7 +23,8 @@ public:
     void read_port(const char* table, const char* key, int& out) const {
         if (const auto* node = find(table, key)) {
             auto value = node->value<int64_t>();
-            if (!value || *value < 1 || *value > 65535) fail(table, key, "must be a port number from 1 to 65535");
+            if (!value || *value < 1 || *value > 65535)
+                fail(table, key, "must be a port number from 1 to 65535");
             out = static_cast<int>(*value);
         }
     }
@@ -30,7 +32,8 @@ public:
     void read_count(const char* table, const char* key, int& out) const {
         if (const auto* node = find(table, key)) {
             auto value = node->value<int64_t>();
-            if (!value || *value < 0 || *value > 100000) fail(table, key, "must be a whole number >= 0");
+            if (!value || *value < 0 || *value > 100000)
+                fail(table, key, "must be a whole number >= 0");
             out = static_cast<int>(*value);
         }
     }
@@ -50,11 +53,11 @@ public:
     }
 
     [[noreturn]] void fail(const char* table, const char* key, const std::string& problem) const {
-        throw Error(ExitCode::kUsage, std::string("[") + table + "] " + key + " " + problem, file_.string(),
-                    "fix the value in config.toml (see docs/configuration.md)");
+        throw Error(ExitCode::kUsage, std::string("[") + table + "] " + key + " " + problem,
+                    file_.string(), "fix the value in config.toml (see docs/configuration.md)");
     }
 
-private:
+  private:
     const toml::table& root_;
     std::filesystem::path file_;
 };
@@ -83,7 +86,8 @@ std::string TemporalSettings::http_api_url() const {
     return "http://" + host + ":" + std::to_string(http_port);
 }
 
-StackConfig load_stack_config(const std::filesystem::path& config_file, const StackOverrides& overrides,
+StackConfig load_stack_config(const std::filesystem::path& config_file,
+                              const StackOverrides& overrides,
                               const EnvironmentLookup& environment) {
     const toml::table root = parse_config(config_file);
     const ConfigReader reader(root, config_file);
@@ -92,7 +96,8 @@ StackConfig load_stack_config(const std::filesystem::path& config_file, const St
 
     std::string mode = "local";
     reader.read_string("temporal", "mode", mode);
-    if (mode != "local" && mode != "external") reader.fail("temporal", "mode", "must be \"local\" or \"external\"");
+    if (mode != "local" && mode != "external")
+        reader.fail("temporal", "mode", "must be \"local\" or \"external\"");
     t.external = mode == "external";
     reader.read_port("temporal", "grpc_port", t.grpc_port);
     reader.read_port("temporal", "ui_port", t.ui_port);
@@ -105,7 +110,8 @@ StackConfig load_stack_config(const std::filesystem::path& config_file, const St
     reader.read_string("temporal", "tls_key", t.tls_key);
     reader.read_string("temporal", "api_key", t.api_key);
     reader.read_count("agent_runner", "max_concurrency", config.agent_runner.max_concurrency);
-    reader.read_count("agent_runner", "shutdown_grace_seconds", config.agent_runner.shutdown_grace_seconds);
+    reader.read_count("agent_runner", "shutdown_grace_seconds",
+                      config.agent_runner.shutdown_grace_seconds);
     reader.read_env(config.agent_runner.env);
 
     if (auto key = environment("TEMPORAL_API_KEY")) t.api_key = *key;
@@ -127,7 +133,8 @@ StackConfig load_stack_config(const std::filesystem::path& config_file, const St
     }
     if (!t.external) {
         if (t.grpc_port == t.ui_port || t.grpc_port == t.http_port || t.ui_port == t.http_port) {
-            reader.fail("temporal", "grpc_port", "ui_port and http_port must be three different ports");
+            reader.fail("temporal", "grpc_port",
+                        "ui_port and http_port must be three different ports");
         }
     }
     return config;

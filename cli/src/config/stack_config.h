@@ -13,24 +13,24 @@ namespace stigmer::config {
 // (self-hosted or Temporal Cloud) that several machines' agent-runners can share.
 struct TemporalSettings {
     bool external = false;
-    std::string host = "127.0.0.1";       // local: where the dev server listens
+    std::string host = "127.0.0.1";  // local: where the dev server listens
     int grpc_port = 7233;
     int ui_port = 8233;
     int http_port = 7243;
-    std::string address;                  // external: "host:port" of the frontend
-    std::string http_url;                 // external: its HTTP API, for `stigmer run`
+    std::string address;   // external: "host:port" of the frontend
+    std::string http_url;  // external: its HTTP API, for `stigmer run`
     std::string name_space = "default";
     std::string task_queue = "agent_execution_runner";
-    std::string tls_cert;                 // external: client certificate file (mTLS)
+    std::string tls_cert;  // external: client certificate file (mTLS)
     std::string tls_key;
-    std::string api_key;                  // external: API key (Temporal Cloud); a secret
+    std::string api_key;  // external: API key (Temporal Cloud); a secret
 
-    std::string grpc_address() const;     // what agent-runner dials
-    std::string http_api_url() const;     // what `stigmer run` calls
+    std::string grpc_address() const;  // what agent-runner dials
+    std::string http_api_url() const;  // what `stigmer run` calls
 };
 
 struct AgentRunnerSettings {
-    int max_concurrency = 0;              // 0: agent-runner's default
+    int max_concurrency = 0;  // 0: agent-runner's default
     int shutdown_grace_seconds = 30;
     std::map<std::string, std::string> env;  // [agent_runner.env]: provider settings, keys
 };
@@ -50,7 +50,8 @@ struct StackOverrides {
 
 // Reads [temporal] and [agent_runner] of config.toml (defaults when absent), then applies the
 // environment (TEMPORAL_API_KEY) and the flags. Throws Error(kUsage) naming the file and key.
-StackConfig load_stack_config(const std::filesystem::path& config_file, const StackOverrides& overrides,
+StackConfig load_stack_config(const std::filesystem::path& config_file,
+                              const StackOverrides& overrides,
                               const EnvironmentLookup& environment = process_environment);
 
 }  // namespace stigmer::config

@@ -14,7 +14,7 @@ namespace stigmer::daemon {
 // drive the daemon) carrying one JSON request line and one JSON response line per connection.
 // The protocol is documented in docs/daemon-protocol.md.
 class ControlServer {
-public:
+  public:
     using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
 
     // Binds the socket (replacing a stale one left by a dead daemon) and serves requests on a
@@ -24,7 +24,7 @@ public:
     ControlServer& operator=(const ControlServer&) = delete;
     ~ControlServer();  // stops serving and removes the socket file
 
-private:
+  private:
     void serve();
 
     std::filesystem::path path_;

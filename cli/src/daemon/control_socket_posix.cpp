@@ -34,7 +34,8 @@ void fill_address(const std::filesystem::path& path, SocketAddress& out) {
 #ifdef __linux__
         out.directory_fd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (out.directory_fd >= 0) {
-            target = "/proc/self/fd/" + std::to_string(out.directory_fd) + "/" + path.filename().string();
+            target = "/proc/self/fd/" + std::to_string(out.directory_fd) + "/" +
+                     path.filename().string();
         }
 #endif
     }
@@ -71,7 +72,8 @@ std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     char chunk[4096];
     while (buffer.find('\n') == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !wait_for(fd, POLLIN, left)) return std::nullopt;
         const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
         if (n < 0 && errno == EINTR) continue;
@@ -92,24 +94,28 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
     fill_address(path_, address);
     listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (listen_fd_ < 0) {
-        throw Error(ExitCode::kFailure, std::string("cannot create the control socket (") + std::strerror(errno) + ")",
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot create the control socket (") + std::strerror(errno) + ")",
                     path_.string(), "check the system's open-file limit");
     }
     ::unlink(path_.c_str());  // a stale socket of a dead daemon; the caller holds the daemon lock
     // Created with no permissions for group and others from the start, not chmod-ed after.
     const mode_t previous = ::umask(0177);
-    const int rc = ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address.address), sizeof address.address);
+    const int rc = ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address.address),
+                          sizeof address.address);
     const int bind_errno = errno;
     ::umask(previous);
     if (rc != 0 || ::listen(listen_fd_, 16) != 0) {
         ::close(listen_fd_);
-        throw Error(ExitCode::kLocalFiles, std::string("cannot listen on the control socket (") +
-                    std::strerror(rc != 0 ? bind_errno : errno) + ")", path_.string(),
-                    "check permissions on STIGMER_HOME/run");
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("cannot listen on the control socket (") +
+                        std::strerror(rc != 0 ? bind_errno : errno) + ")",
+                    path_.string(), "check permissions on STIGMER_HOME/run");
     }
     if (::pipe2(wake_fds_, O_CLOEXEC) != 0) {
         ::close(listen_fd_);
-        throw Error(ExitCode::kFailure, "cannot create a pipe", path_.string(), "check the system's open-file limit");
+        throw Error(ExitCode::kFailure, "cannot create a pipe", path_.string(),
+                    "check the system's open-file limit");
     }
     thread_ = std::thread([this] { serve(); });
 }
@@ -158,7 +164,8 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return std::nullopt;
     std::optional<nlohmann::json> answer;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.address), sizeof address.address) == 0 &&
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.address),
+                  sizeof address.address) == 0 &&
         send_all(fd, request.dump() + "\n")) {
         if (auto line = read_line(fd, timeout)) {
             try {

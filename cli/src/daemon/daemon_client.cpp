@@ -33,11 +33,13 @@ std::optional<int> DaemonClient::recorded_pid() const {
 }
 
 bool DaemonClient::request_stop() const {
-    const auto answer = send_control_request(paths_.socket, {{"command", "stop"}}, std::chrono::milliseconds(3000));
+    const auto answer =
+        send_control_request(paths_.socket, {{"command", "stop"}}, std::chrono::milliseconds(3000));
     return answer && answer->value("ok", false);
 }
 
-bool DaemonClient::wait_until_gone(std::chrono::milliseconds timeout, const std::function<void()>& tick) const {
+bool DaemonClient::wait_until_gone(std::chrono::milliseconds timeout,
+                                   const std::function<void()>& tick) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (alive()) {
         if (std::chrono::steady_clock::now() >= deadline) return false;

@@ -12,13 +12,14 @@ namespace stigmer::daemon {
 
 // How the CLI's commands find and talk to the daemon of one STIGMER_HOME.
 class DaemonClient {
-public:
+  public:
     explicit DaemonClient(const std::filesystem::path& home) : paths_(home) {}
 
     const RunPaths& paths() const { return paths_; }
 
     // The daemon's status document, or nullopt if no daemon answers.
-    std::optional<nlohmann::json> status(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) const;
+    std::optional<nlohmann::json> status(
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) const;
 
     // Whether a daemon process holds the daemon lock (alive, answering or not).
     bool alive() const;
@@ -30,7 +31,8 @@ public:
     bool request_stop() const;
 
     // Waits until no daemon holds the lock; `tick` is called about every 250 ms.
-    bool wait_until_gone(std::chrono::milliseconds timeout, const std::function<void()>& tick = {}) const;
+    bool wait_until_gone(std::chrono::milliseconds timeout,
+                         const std::function<void()>& tick = {}) const;
 
     // Stops a daemon that does not answer: SIGTERM, then SIGKILL after `grace`; then kills what
     // its components left and removes its stale files.
@@ -39,7 +41,7 @@ public:
     // Removes what a dead daemon left (stale socket and pid file, recorded process groups).
     void clean_up_after_dead_daemon() const;
 
-private:
+  private:
     RunPaths paths_;
 };
 

@@ -31,7 +31,8 @@ void say(const std::string& line) {
 nlohmann::json children_record(const supervise::Supervisor& supervisor) {
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& status : supervisor.status()) {
-        if (status.pid > 0) groups.push_back({{"pgid", status.pid}, {"executable", status.binary.string()}});
+        if (status.pid > 0)
+            groups.push_back({{"pgid", status.pid}, {"executable", status.binary.string()}});
     }
     return {{"daemon_pid", ::getpid()}, {"groups", groups}};
 }
@@ -76,7 +77,8 @@ int run_daemon(const DaemonLaunch& launch) {
     platform::ignore_broken_pipes();
 
     if (const int killed = clean_up_leftovers(paths.children_file); killed > 0) {
-        say("stopped " + std::to_string(killed) + " process group(s) left by a daemon that was killed");
+        say("stopped " + std::to_string(killed) +
+            " process group(s) left by a daemon that was killed");
     }
     platform::write_file_atomically(paths.pid_file, std::to_string(::getpid()) + "\n");
 
@@ -92,14 +94,23 @@ int run_daemon(const DaemonLaunch& launch) {
     auto status_document = [&] {
         nlohmann::json components = nlohmann::json::array();
         for (const auto& status : supervisor.status()) components.push_back(status.to_json());
-        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - started_at);
+        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now() - started_at);
         return nlohmann::json{
             {"ok", true},
-            {"daemon", {{"pid", ::getpid()}, {"home", launch.home.string()}, {"release", launch.release_version},
-                        {"uptime_seconds", uptime.count()}, {"stopping", stop_requested.load()}}},
-            {"temporal", {{"external", t.external}, {"address", t.grpc_address()}, {"namespace", t.name_space},
-                          {"task_queue", t.task_queue}, {"http_url", t.http_api_url()},
-                          {"ui_url", t.external ? "" : "http://" + t.host + ":" + std::to_string(t.ui_port)}}},
+            {"daemon",
+             {{"pid", ::getpid()},
+              {"home", launch.home.string()},
+              {"release", launch.release_version},
+              {"uptime_seconds", uptime.count()},
+              {"stopping", stop_requested.load()}}},
+            {"temporal",
+             {{"external", t.external},
+              {"address", t.grpc_address()},
+              {"namespace", t.name_space},
+              {"task_queue", t.task_queue},
+              {"http_url", t.http_api_url()},
+              {"ui_url", t.external ? "" : "http://" + t.host + ":" + std::to_string(t.ui_port)}}},
             {"components", components},
             {"ready", supervisor.all_ready()},
             {"failed", supervisor.any_failed()},
@@ -116,7 +127,8 @@ int run_daemon(const DaemonLaunch& launch) {
         }
         return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
     });
-    say("daemon started (pid " + std::to_string(::getpid()) + ", release " + launch.release_version + ")");
+    say("daemon started (pid " + std::to_string(::getpid()) + ", release " +
+        launch.release_version + ")");
 
     std::string recorded;
     while (!stop_requested && !platform::stop_signal_received()) {

@@ -20,8 +20,8 @@ struct RunPaths {
     std::filesystem::path run_dir;
     std::filesystem::path log_dir;
     std::filesystem::path data_dir;
-    std::filesystem::path daemon_lock;    // held by the live daemon for its whole life
-    std::filesystem::path start_lock;     // serialises concurrent `server start`s
+    std::filesystem::path daemon_lock;  // held by the live daemon for its whole life
+    std::filesystem::path start_lock;   // serialises concurrent `server start`s
     std::filesystem::path pid_file;
     std::filesystem::path socket;         // control socket, mode 0600
     std::filesystem::path children_file;  // process groups of running components

@@ -9,7 +9,9 @@
 namespace stigmer::daemon {
 namespace {
 
-std::string variable_name(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+std::string variable_name(const std::string& entry) {
+    return entry.substr(0, entry.find('='));
+}
 
 // Variables that steer an embedded interpreter or a virtualenv: a user's development setup
 // must not change how the bundled agent-runner starts.
@@ -24,8 +26,10 @@ bool is_daemon_owned(const std::string& name) {
            name == "STIGMER_LOG_FORMAT" || name == "STIGMER_WORKSPACE_ROOT";
 }
 
-void set_variable(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-    const auto it = std::find_if(env.begin(), env.end(), [&](const auto& e) { return variable_name(e) == name; });
+void set_variable(std::vector<std::string>& env, const std::string& name,
+                  const std::string& value) {
+    const auto it = std::find_if(env.begin(), env.end(),
+                                 [&](const auto& e) { return variable_name(e) == name; });
     if (it != env.end()) {
         *it = name + "=" + value;
     } else {
@@ -33,11 +37,12 @@ void set_variable(std::vector<std::string>& env, const std::string& name, const 
     }
 }
 
-const PlannedBinary& binary_for(const std::map<std::string, PlannedBinary>& binaries, const std::string& name) {
+const PlannedBinary& binary_for(const std::map<std::string, PlannedBinary>& binaries,
+                                const std::string& name) {
     const auto it = binaries.find(name);
     if (it == binaries.end()) {
-        throw Error(ExitCode::kNotAvailable, "the release has no " + name + " for this platform", name,
-                    "install a complete release with 'stigmer server install'");
+        throw Error(ExitCode::kNotAvailable, "the release has no " + name + " for this platform",
+                    name, "install a complete release with 'stigmer server install'");
     }
     return it->second;
 }
@@ -53,7 +58,8 @@ std::vector<std::string> agent_runner_environment(const config::StackConfig& con
                                                   const std::filesystem::path& workspace_root) {
     std::vector<std::string> env;
     for (const auto& [name, value] : config.agent_runner.env) {
-        if (!is_daemon_owned(name) && !is_interpreter_variable(name)) env.push_back(name + "=" + value);
+        if (!is_daemon_owned(name) && !is_interpreter_variable(name))
+            env.push_back(name + "=" + value);
     }
     for (const auto& entry : environment) {
         const std::string name = variable_name(entry);
@@ -65,23 +71,24 @@ std::vector<std::string> agent_runner_environment(const config::StackConfig& con
     set_variable(env, "TEMPORAL_NAMESPACE", t.name_space);
     set_variable(env, "TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE", t.task_queue);
     if (config.agent_runner.max_concurrency > 0) {
-        set_variable(env, "TEMPORAL_MAX_CONCURRENCY", std::to_string(config.agent_runner.max_concurrency));
+        set_variable(env, "TEMPORAL_MAX_CONCURRENCY",
+                     std::to_string(config.agent_runner.max_concurrency));
     }
     if (!t.tls_cert.empty()) {
         set_variable(env, "TEMPORAL_TLS_CERT", t.tls_cert);
         set_variable(env, "TEMPORAL_TLS_KEY", t.tls_key);
     }
     if (!t.api_key.empty()) set_variable(env, "TEMPORAL_API_KEY", t.api_key);
-    set_variable(env, "STIGMER_SHUTDOWN_GRACE_SECONDS", std::to_string(config.agent_runner.shutdown_grace_seconds));
+    set_variable(env, "STIGMER_SHUTDOWN_GRACE_SECONDS",
+                 std::to_string(config.agent_runner.shutdown_grace_seconds));
     set_variable(env, "STIGMER_LOG_FORMAT", "plain");  // the ready marker is read in this format
     set_variable(env, "STIGMER_WORKSPACE_ROOT", workspace_root.string());
     return env;
 }
 
-std::vector<supervise::ComponentSpec> plan_stack(const config::StackConfig& config,
-                                                 const std::map<std::string, PlannedBinary>& binaries,
-                                                 const std::filesystem::path& home,
-                                                 const std::vector<std::string>& environment) {
+std::vector<supervise::ComponentSpec> plan_stack(
+    const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
+    const std::filesystem::path& home, const std::vector<std::string>& environment) {
     std::vector<supervise::ComponentSpec> specs;
     const auto& t = config.temporal;
 
@@ -92,21 +99,23 @@ std::vector<supervise::ComponentSpec> plan_stack(const config::StackConfig& conf
         temporal.version = binary.version;
         temporal.spawn.executable = binary.executable;
         temporal.spawn.arguments = {
-            "server", "start-dev",
-            "--ip", t.host,
-            "--port", std::to_string(t.grpc_port),
-            "--ui-port", std::to_string(t.ui_port),
-            "--http-port", std::to_string(t.http_port),
+            "server",        "start-dev",
+            "--ip",          t.host,
+            "--port",        std::to_string(t.grpc_port),
+            "--ui-port",     std::to_string(t.ui_port),
+            "--http-port",   std::to_string(t.http_port),
             "--db-filename", (home / "data" / "temporal.db").string(),
-            "--log-level", "warn",
+            "--log-level",   "warn",
         };
         if (t.name_space != "default") {
-            temporal.spawn.arguments.insert(temporal.spawn.arguments.end(), {"--namespace", t.name_space});
+            temporal.spawn.arguments.insert(temporal.spawn.arguments.end(),
+                                            {"--namespace", t.name_space});
         }
         temporal.spawn.environment = environment;
         temporal.spawn.working_directory = home / "data";
         temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
-        temporal.waiting_for = "Temporal to accept connections on port " + std::to_string(t.grpc_port);
+        temporal.waiting_for =
+            "Temporal to accept connections on port " + std::to_string(t.grpc_port);
         const auto endpoint = endpoint_of(t);
         const std::string host = t.host;
         const int grpc_port = t.grpc_port;
@@ -135,9 +144,12 @@ std::vector<supervise::ComponentSpec> plan_stack(const config::StackConfig& conf
         const auto endpoint = endpoint_of(t);
         const std::string queue = t.task_queue;
         // Ready once Temporal itself sees a poller on the queue, not just when the worker says so.
-        runner.ready_check = [endpoint, queue] { return temporal::HttpApi(endpoint).workflow_poller_count(queue) > 0; };
+        runner.ready_check = [endpoint, queue] {
+            return temporal::HttpApi(endpoint).workflow_poller_count(queue) > 0;
+        };
     }
-    runner.start_timeout = std::chrono::seconds(180);  // the first run of a one-file bundle unpacks it
+    runner.start_timeout =
+        std::chrono::seconds(180);  // the first run of a one-file bundle unpacks it
     runner.stop_grace = std::chrono::seconds(config.agent_runner.shutdown_grace_seconds + 5);
     specs.push_back(std::move(runner));
     return specs;

@@ -18,17 +18,16 @@ inline constexpr const char* kAgentRunnerReadyMarker = " event=ready";
 // One runnable component of the release being run.
 struct PlannedBinary {
     std::string name;
-    std::string version;          // shown in status: the component's own version
+    std::string version;  // shown in status: the component's own version
     std::filesystem::path executable;
 };
 
 // Builds the supervisor's component specs for a stack: Temporal's dev server (unless an
 // external cluster is configured) and agent-runner with the environment contract of
 // docs/configuration.md. `environment` is the daemon's own ("NAME=value").
-std::vector<supervise::ComponentSpec> plan_stack(const config::StackConfig& config,
-                                                 const std::map<std::string, PlannedBinary>& binaries,
-                                                 const std::filesystem::path& home,
-                                                 const std::vector<std::string>& environment);
+std::vector<supervise::ComponentSpec> plan_stack(
+    const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
+    const std::filesystem::path& home, const std::vector<std::string>& environment);
 
 // The environment agent-runner gets: the daemon's, minus variables that would change how the
 // bundled interpreter behaves, plus [agent_runner.env] of config.toml (the daemon's own

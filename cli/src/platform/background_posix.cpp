@@ -23,7 +23,8 @@ std::filesystem::path current_executable() {
     if (_NSGetExecutablePath(buffer.data(), &size) == 0) {
         return std::filesystem::weakly_canonical(buffer.c_str());
     }
-    throw Error(ExitCode::kFailure, "cannot find the stigmer executable", "_NSGetExecutablePath", "reinstall stigmer");
+    throw Error(ExitCode::kFailure, "cannot find the stigmer executable", "_NSGetExecutablePath",
+                "reinstall stigmer");
 #else
     std::error_code ec;
     auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -48,7 +49,8 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
 
     const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (log_fd < 0) {
-        throw Error(ExitCode::kLocalFiles, std::string("cannot open the daemon log (") + std::strerror(errno) + ")",
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("cannot open the daemon log (") + std::strerror(errno) + ")",
                     log_file.string(), "check permissions on STIGMER_HOME/logs");
     }
     int report[2];
@@ -78,7 +80,8 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     ::close(report[1]);
     if (pid < 0) {
         ::close(report[0]);
-        throw Error(ExitCode::kFailure, std::string("cannot start the daemon (") + std::strerror(fork_errno) + ")",
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot start the daemon (") + std::strerror(fork_errno) + ")",
                     request.executable.string(), "check the system's process limit");
     }
     int exec_errno = 0;
@@ -89,7 +92,8 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     ::close(report[0]);
     if (n == static_cast<ssize_t>(sizeof exec_errno)) {
         ::waitpid(pid, nullptr, 0);
-        throw Error(ExitCode::kFailure, std::string("cannot start the daemon (") + std::strerror(exec_errno) + ")",
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot start the daemon (") + std::strerror(exec_errno) + ")",
                     request.executable.string(), "reinstall stigmer");
     }
     return pid;

@@ -9,7 +9,7 @@ namespace stigmer::platform {
 // An exclusive advisory lock on a file, held for the object's lifetime. The kernel releases it if
 // the holder dies, so a crashed install never blocks the next one.
 class FileLock {
-public:
+  public:
     // Blocks until the lock is held. If another process holds it, `on_wait` is called once before
     // blocking (to tell the user why nothing happens).
     static FileLock acquire(const std::filesystem::path& path,
@@ -20,7 +20,7 @@ public:
     FileLock(const FileLock&) = delete;
     ~FileLock();
 
-private:
+  private:
     explicit FileLock(std::intptr_t handle) : handle_(handle) {}
     std::intptr_t handle_;
 };

@@ -11,19 +11,22 @@
 
 namespace stigmer::platform {
 
-FileLock FileLock::acquire(const std::filesystem::path& path, const std::function<void()>& on_wait) {
+FileLock FileLock::acquire(const std::filesystem::path& path,
+                           const std::function<void()>& on_wait) {
     create_directories_or_throw(path.parent_path());
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        throw Error(ExitCode::kLocalFiles, std::string("cannot open lock file (") +
-                    std::strerror(errno) + ")", path.string(), "check permissions on STIGMER_HOME");
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("cannot open lock file (") + std::strerror(errno) + ")",
+                    path.string(), "check permissions on STIGMER_HOME");
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK) {
             const int saved = errno;
             ::close(fd);
-            throw Error(ExitCode::kLocalFiles, std::string("cannot lock (") + std::strerror(saved) +
-                        ")", path.string(), "check that STIGMER_HOME is on a local file system");
+            throw Error(ExitCode::kLocalFiles,
+                        std::string("cannot lock (") + std::strerror(saved) + ")", path.string(),
+                        "check that STIGMER_HOME is on a local file system");
         }
         if (on_wait) on_wait();
         int rc = 0;
@@ -33,14 +36,17 @@ FileLock FileLock::acquire(const std::filesystem::path& path, const std::functio
         if (rc != 0) {
             const int saved = errno;
             ::close(fd);
-            throw Error(ExitCode::kLocalFiles, std::string("cannot lock (") + std::strerror(saved) +
-                        ")", path.string(), "check that STIGMER_HOME is on a local file system");
+            throw Error(ExitCode::kLocalFiles,
+                        std::string("cannot lock (") + std::strerror(saved) + ")", path.string(),
+                        "check that STIGMER_HOME is on a local file system");
         }
     }
     return FileLock(fd);
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) { other.handle_ = -1; }
+FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) {
+    other.handle_ = -1;
+}
 
 FileLock::~FileLock() {
     if (handle_ >= 0) ::close(static_cast<int>(handle_));  // closing releases the flock

@@ -7,11 +7,12 @@
 
 namespace stigmer::platform {
 
-FileLock FileLock::acquire(const std::filesystem::path& path, const std::function<void()>& on_wait) {
+FileLock FileLock::acquire(const std::filesystem::path& path,
+                           const std::function<void()>& on_wait) {
     create_directories_or_throw(path.parent_path());
-    HANDLE file = CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE,
-                              FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_ALWAYS,
-                              FILE_ATTRIBUTE_NORMAL, nullptr);
+    HANDLE file =
+        CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                    nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE) {
         throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
                     "check permissions on STIGMER_HOME");
@@ -29,7 +30,9 @@ FileLock FileLock::acquire(const std::filesystem::path& path, const std::functio
     return FileLock(reinterpret_cast<std::intptr_t>(file));
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) { other.handle_ = -1; }
+FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) {
+    other.handle_ = -1;
+}
 
 FileLock::~FileLock() {
     if (handle_ != -1) CloseHandle(reinterpret_cast<HANDLE>(handle_));

@@ -14,12 +14,15 @@ namespace stigmer::platform {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
     static std::mt19937_64 random{std::random_device{}()};
-    return path.parent_path() / (".tmp-" + path.filename().string() + "-" +
-                                 std::to_string(::getpid()) + "-" + std::to_string(random() % 1000000));
+    return path.parent_path() /
+           (".tmp-" + path.filename().string() + "-" + std::to_string(::getpid()) + "-" +
+            std::to_string(random() % 1000000));
 }
 
 Error write_error(const std::filesystem::path& path) {

@@ -16,7 +16,8 @@ std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
 }
 
 void replace_file(const std::filesystem::path& from, const std::filesystem::path& to) {
-    if (!MoveFileExW(from.c_str(), to.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+    if (!MoveFileExW(from.c_str(), to.c_str(),
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
         throw Error(ExitCode::kLocalFiles, "cannot replace", to.string(),
                     "stop programs using it and retry");
     }
@@ -28,7 +29,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
-        if (!out) throw Error(ExitCode::kLocalFiles, "cannot write file", temp.string(), "check free space");
+        if (!out)
+            throw Error(ExitCode::kLocalFiles, "cannot write file", temp.string(),
+                        "check free space");
     }
     replace_file(temp, path);
 }

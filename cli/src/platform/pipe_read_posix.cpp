@@ -7,7 +7,8 @@
 
 namespace stigmer::platform {
 
-PipeReadResult read_pipe(std::intptr_t handle, std::chrono::milliseconds timeout, std::string& out) {
+PipeReadResult read_pipe(std::intptr_t handle, std::chrono::milliseconds timeout,
+                         std::string& out) {
     const int fd = static_cast<int>(handle);
     pollfd p{fd, POLLIN, 0};
     int rc = 0;

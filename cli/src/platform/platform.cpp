@@ -66,7 +66,8 @@ Platform detect_platform() {
     if (platform.os.empty() || platform.arch.empty()) {
         throw Error(ExitCode::kNotAvailable,
                     std::string("unsupported platform ") + names.sysname + "/" + names.machine,
-                    "uname", "stigmer is released for linux, darwin and windows on amd64 and arm64");
+                    "uname",
+                    "stigmer is released for linux, darwin and windows on amd64 and arm64");
     }
     return platform;
 #endif

@@ -22,7 +22,8 @@ bool tcp_port_is_free(const std::string& host, int port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &address.sin_addr) != 1) {
+    if (::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &address.sin_addr) !=
+        1) {
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     }
     const bool free = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
@@ -45,9 +46,11 @@ std::vector<std::string> listening_inodes(int port) {
         while (std::getline(in, line)) {
             std::istringstream fields(line);
             std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+                timeout >> inode;
             const auto colon = local.rfind(':');
-            if (colon != std::string::npos && local.substr(colon + 1) == port_hex && state == "0A") {
+            if (colon != std::string::npos && local.substr(colon + 1) == port_hex &&
+                state == "0A") {
                 inodes.push_back(inode);
             }
         }
@@ -80,7 +83,9 @@ std::optional<PortHolder> find_tcp_port_holder(int port) {
     return std::nullopt;
 }
 #else
-std::optional<PortHolder> find_tcp_port_holder(int) { return std::nullopt; }
+std::optional<PortHolder> find_tcp_port_holder(int) {
+    return std::nullopt;
+}
 #endif
 
 }  // namespace stigmer::platform

@@ -19,8 +19,8 @@ struct ExitStatus {
 
 struct SpawnRequest {
     std::filesystem::path executable;
-    std::vector<std::string> arguments;     // argv[1..]
-    std::vector<std::string> environment;   // complete environment, "NAME=value"
+    std::vector<std::string> arguments;       // argv[1..]
+    std::vector<std::string> environment;     // complete environment, "NAME=value"
     std::filesystem::path working_directory;  // empty: inherit
 };
 
@@ -28,7 +28,7 @@ struct SpawnRequest {
 // starts too), its stdout and stderr arrive together on one pipe, and on Linux it is killed
 // when the process that started it dies, even by SIGKILL.
 class ChildProcess {
-public:
+  public:
     // Throws Error naming the executable when it cannot be started (missing, not executable).
     static ChildProcess spawn(const SpawnRequest& request);
 
@@ -50,7 +50,7 @@ public:
     void terminate_group() const;
     void kill_group() const;
 
-private:
+  private:
     ChildProcess(int pid, std::intptr_t output) : pid_(pid), output_(output) {}
     int pid_ = -1;
     std::intptr_t output_ = -1;

@@ -61,13 +61,20 @@ std::vector<char*> as_argv(std::vector<std::string>& strings) {
 
 const char* signal_name(int sig) {
     switch (sig) {
-        case SIGKILL: return "SIGKILL";
-        case SIGTERM: return "SIGTERM";
-        case SIGINT: return "SIGINT";
-        case SIGSEGV: return "SIGSEGV";
-        case SIGABRT: return "SIGABRT";
-        case SIGHUP: return "SIGHUP";
-        default: return nullptr;
+        case SIGKILL:
+            return "SIGKILL";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGINT:
+            return "SIGINT";
+        case SIGSEGV:
+            return "SIGSEGV";
+        case SIGABRT:
+            return "SIGABRT";
+        case SIGHUP:
+            return "SIGHUP";
+        default:
+            return nullptr;
     }
 }
 
@@ -76,7 +83,8 @@ const char* signal_name(int sig) {
 std::string ExitStatus::describe() const {
     if (!signaled) return "exit code " + std::to_string(value);
     const char* name = signal_name(value);
-    return "killed by signal " + std::to_string(value) + (name ? std::string(" (") + name + ")" : "");
+    return "killed by signal " + std::to_string(value) +
+           (name ? std::string(" (") + name + ")" : "");
 }
 
 ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
@@ -91,20 +99,22 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     int output[2];
     int error_report[2];
     if (::pipe2(output, O_CLOEXEC) != 0) {
-        throw Error(ExitCode::kFailure, std::string("cannot create a pipe (") + std::strerror(errno) + ")",
-                    executable, "check the system's open-file limit");
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot create a pipe (") + std::strerror(errno) + ")", executable,
+                    "check the system's open-file limit");
     }
     if (::pipe2(error_report, O_CLOEXEC) != 0) {
         ::close(output[0]);
         ::close(output[1]);
-        throw Error(ExitCode::kFailure, std::string("cannot create a pipe (") + std::strerror(errno) + ")",
-                    executable, "check the system's open-file limit");
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot create a pipe (") + std::strerror(errno) + ")", executable,
+                    "check the system's open-file limit");
     }
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid == 0) {
-        become_child(executable.c_str(), argv.data(), envp.data(), working_directory.c_str(), output[1],
-                     error_report[1], parent);
+        become_child(executable.c_str(), argv.data(), envp.data(), working_directory.c_str(),
+                     output[1], error_report[1], parent);
     }
     const int fork_errno = errno;
     ::close(output[1]);
@@ -112,7 +122,8 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     if (pid < 0) {
         ::close(output[0]);
         ::close(error_report[0]);
-        throw Error(ExitCode::kFailure, std::string("cannot start a process (") + std::strerror(fork_errno) + ")",
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot start a process (") + std::strerror(fork_errno) + ")",
                     executable, "check the system's process limit");
     }
     // Also set the group from the parent, so a signal sent right after spawn reaches it.
@@ -128,8 +139,11 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
         int status = 0;
         ::waitpid(pid, &status, 0);
         ::close(output[0]);
-        throw Error(ExitCode::kFailure, std::string("cannot run the executable (") + std::strerror(exec_errno) + ")",
-                    executable, "check that the file exists and is executable, or reinstall with 'stigmer server install'");
+        throw Error(ExitCode::kFailure,
+                    std::string("cannot run the executable (") + std::strerror(exec_errno) + ")",
+                    executable,
+                    "check that the file exists and is executable, or reinstall with 'stigmer "
+                    "server install'");
     }
     return ChildProcess(pid, output[0]);
 }
@@ -188,13 +202,21 @@ bool process_exists(int pid) {
     return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-bool terminate_process(int pid) { return pid > 0 && ::kill(pid, SIGTERM) == 0; }
+bool terminate_process(int pid) {
+    return pid > 0 && ::kill(pid, SIGTERM) == 0;
+}
 
-bool kill_process(int pid) { return pid > 0 && ::kill(pid, SIGKILL) == 0; }
+bool kill_process(int pid) {
+    return pid > 0 && ::kill(pid, SIGKILL) == 0;
+}
 
-bool terminate_process_group(int group_id) { return group_id > 0 && ::kill(-group_id, SIGTERM) == 0; }
+bool terminate_process_group(int group_id) {
+    return group_id > 0 && ::kill(-group_id, SIGTERM) == 0;
+}
 
-bool kill_process_group(int group_id) { return group_id > 0 && ::kill(-group_id, SIGKILL) == 0; }
+bool kill_process_group(int group_id) {
+    return group_id > 0 && ::kill(-group_id, SIGKILL) == 0;
+}
 
 std::vector<std::string> current_environment() {
     std::vector<std::string> entries;

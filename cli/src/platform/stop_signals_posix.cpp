@@ -10,7 +10,9 @@ namespace {
 std::atomic<int> received{0};
 static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
 
-extern "C" void on_stop_signal(int) { received.fetch_add(1); }
+extern "C" void on_stop_signal(int) {
+    received.fetch_add(1);
+}
 
 }  // namespace
 
@@ -21,10 +23,16 @@ void install_stop_signal_handlers() {
     for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &action, nullptr);
 }
 
-bool stop_signal_received() { return received.load() > 0; }
+bool stop_signal_received() {
+    return received.load() > 0;
+}
 
-int stop_signal_count() { return received.load(); }
+int stop_signal_count() {
+    return received.load();
+}
 
-void ignore_broken_pipes() { ::signal(SIGPIPE, SIG_IGN); }
+void ignore_broken_pipes() {
+    ::signal(SIGPIPE, SIG_IGN);
+}
 
 }  // namespace stigmer::platform

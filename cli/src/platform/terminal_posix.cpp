@@ -5,7 +5,9 @@
 
 namespace stigmer::platform {
 
-bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool stderr_is_terminal() {
+    return ::isatty(STDERR_FILENO) == 1;
+}
 
 int stderr_columns() {
     winsize size{};

@@ -6,7 +6,9 @@
 
 namespace stigmer::platform {
 
-bool stderr_is_terminal() { return _isatty(_fileno(stderr)) != 0; }
+bool stderr_is_terminal() {
+    return _isatty(_fileno(stderr)) != 0;
+}
 
 int stderr_columns() {
     CONSOLE_SCREEN_BUFFER_INFO info;

@@ -83,7 +83,8 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
         const char* raw_name = archive_entry_pathname(entry);
         const std::string name = raw_name ? raw_name : "";
         const std::filesystem::path relative(name);
-        if (!is_contained(relative)) throw unsafe("entry '" + name + "' leaves the archive", source);
+        if (!is_contained(relative))
+            throw unsafe("entry '" + name + "' leaves the archive", source);
         const auto normal = relative.lexically_normal();
         if (normal == "." || normal.empty()) continue;  // the "./" entry of some tarballs
 

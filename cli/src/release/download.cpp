@@ -22,11 +22,15 @@ struct FileCloser {
 // Appends the body to the partial file and the hasher; restarts both when the server ignores the
 // Range request, and refuses bytes beyond the expected size.
 class PartialFileSink : public BodySink {
-public:
+  public:
     PartialFileSink(const std::filesystem::path& path, std::uint64_t offset, Sha256& hasher,
                     std::uint64_t expected_size, ProgressBar& progress)
-        : path_(path), offset_(offset), resumed_from_(offset), hasher_(hasher),
-          expected_size_(expected_size), progress_(progress) {
+        : path_(path),
+          offset_(offset),
+          resumed_from_(offset),
+          hasher_(hasher),
+          expected_size_(expected_size),
+          progress_(progress) {
         open(offset > 0 ? "ab" : "wb");
     }
 
@@ -55,7 +59,9 @@ public:
         return true;
     }
 
-    void progress(std::uint64_t, std::uint64_t) override { progress_.update(offset_, resumed_from_); }
+    void progress(std::uint64_t, std::uint64_t) override {
+        progress_.update(offset_, resumed_from_);
+    }
 
     // Flushes and closes; false if the data could not be written.
     bool close() {
@@ -69,7 +75,7 @@ public:
     bool too_large() const { return too_large_; }
     bool write_failed() const { return write_failed_; }
 
-private:
+  private:
     void open(const char* mode) {
         file_.reset();
         file_.reset(std::fopen(path_.c_str(), mode));
@@ -139,7 +145,8 @@ std::filesystem::path download_verified(HttpClient& client, const DownloadReques
             throw Error(ExitCode::kVerification,
                         "server sent more than the " + std::to_string(request.size) +
                             " bytes the manifest declares",
-                        request.url, "the artifact does not match its signed manifest; do not use it");
+                        request.url,
+                        "the artifact does not match its signed manifest; do not use it");
         }
         if (!written) {
             throw Error(ExitCode::kLocalFiles, "cannot write download", partial.string(),
@@ -151,15 +158,16 @@ std::filesystem::path download_verified(HttpClient& client, const DownloadReques
                 throw Error(ExitCode::kVerification,
                             "wrong size: received " + std::to_string(sink.offset()) +
                                 " bytes, the manifest declares " + std::to_string(request.size),
-                            request.url, "the artifact does not match its signed manifest; do not use it");
+                            request.url,
+                            "the artifact does not match its signed manifest; do not use it");
             }
             const auto digest = hasher.finish_hex();
             if (digest != request.sha256) {
                 remove_quietly(partial);
-                throw Error(ExitCode::kVerification,
-                            "sha256 mismatch: got " + digest + ", the manifest declares " +
-                                request.sha256,
-                            request.url, "the artifact was altered or corrupted; do not use it");
+                throw Error(
+                    ExitCode::kVerification,
+                    "sha256 mismatch: got " + digest + ", the manifest declares " + request.sha256,
+                    request.url, "the artifact was altered or corrupted; do not use it");
             }
             progress.finish();
             platform::rename_or_throw(partial, complete);

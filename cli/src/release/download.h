@@ -12,7 +12,7 @@ struct DownloadRequest {
     std::string url;     // absolute
     std::string sha256;  // expected digest (lowercase hex)
     std::uint64_t size = 0;
-    std::string label;   // shown on the progress bar
+    std::string label;  // shown on the progress bar
 };
 
 // Downloads into `downloads_dir`, hashing while the bytes stream in, and returns the path of the

@@ -14,7 +14,9 @@ namespace stigmer::release {
 
 namespace {
 
-CURL* curl(void* handle) { return static_cast<CURL*>(handle); }
+CURL* curl(void* handle) {
+    return static_cast<CURL*>(handle);
+}
 
 void ensure_global_init() {
     static std::once_flag once;
@@ -66,7 +68,8 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
     auto* transfer = static_cast<Transfer*>(user);
     const long status = response_status(transfer->handle);
     if (status >= 200 && status < 300 && now > 0) {
-        transfer->sink->progress(static_cast<std::uint64_t>(now), static_cast<std::uint64_t>(total));
+        transfer->sink->progress(static_cast<std::uint64_t>(now),
+                                 static_cast<std::uint64_t>(total));
     }
     return 0;
 }
@@ -89,7 +92,9 @@ bool is_retryable_transport_error(CURLcode code) {
     }
 }
 
-bool is_http_url(const std::string& url) { return url.rfind("http://", 0) == 0; }
+bool is_http_url(const std::string& url) {
+    return url.rfind("http://", 0) == 0;
+}
 
 }  // namespace
 
@@ -111,7 +116,9 @@ HttpClient::HttpClient(HttpOptions options) : options_(options) {
     if (handle_ == nullptr) throw std::bad_alloc();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(curl(handle_)); }
+HttpClient::~HttpClient() {
+    curl_easy_cleanup(curl(handle_));
+}
 
 AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_start,
                                     BodySink& sink) {
@@ -161,7 +168,8 @@ AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_
         if (status >= 300 && status < 400) {
             char* location = nullptr;
             curl_easy_getinfo(handle, CURLINFO_REDIRECT_URL, &location);
-            if (location == nullptr) return {AttemptResult::kFailed, status, "redirect without Location"};
+            if (location == nullptr)
+                return {AttemptResult::kFailed, status, "redirect without Location"};
             current = location;
             continue;
         }
@@ -190,8 +198,9 @@ void HttpClient::wait_before_retry(int attempt, const AttemptOutcome& outcome,
 
 Error error_for_outcome(const AttemptOutcome& outcome, const std::string& url) {
     if (outcome.status == 404 || outcome.status == 410) {
-        return Error(ExitCode::kNotAvailable, "not found (HTTP " + std::to_string(outcome.status) + ")",
-                     url, "check the version and the releases URL (--releases-url)");
+        return Error(ExitCode::kNotAvailable,
+                     "not found (HTTP " + std::to_string(outcome.status) + ")", url,
+                     "check the version and the releases URL (--releases-url)");
     }
     if (outcome.status >= 400) {
         return Error(ExitCode::kNetwork, "server answered HTTP " + std::to_string(outcome.status),
@@ -204,7 +213,7 @@ Error error_for_outcome(const AttemptOutcome& outcome, const std::string& url) {
 
 namespace {
 class MemorySink : public BodySink {
-public:
+  public:
     explicit MemorySink(std::size_t max_bytes) : max_bytes_(max_bytes) {}
     void begin(long) override { data_.clear(); }
     bool write(const char* data, std::size_t length) override {
@@ -214,7 +223,7 @@ public:
     }
     std::string take() { return std::move(data_); }
 
-private:
+  private:
     std::size_t max_bytes_;
     std::string data_;
 };

@@ -22,7 +22,7 @@ struct HttpOptions {
 
 // Receives the body of the final (2xx) response of one attempt.
 class BodySink {
-public:
+  public:
     virtual ~BodySink() = default;
     // Called once per attempt before any body byte, with 200 or 206.
     virtual void begin(long status) = 0;
@@ -42,7 +42,7 @@ struct AttemptOutcome {
 
 // A libcurl easy handle reused across requests (keeps connections alive). Not thread-safe.
 class HttpClient {
-public:
+  public:
     explicit HttpClient(HttpOptions options = {});
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
@@ -59,7 +59,7 @@ public:
 
     void set_quiet(bool quiet) { quiet_ = quiet; }
 
-private:
+  private:
     HttpOptions options_;
     void* handle_;  // CURL*
     bool quiet_ = false;

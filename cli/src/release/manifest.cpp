@@ -53,7 +53,8 @@ int schema_field(const json& object, const std::string& source) {
     return kManifestSchema;
 }
 
-std::string version_field(const json& object, const std::string& context, const std::string& source) {
+std::string version_field(const json& object, const std::string& context,
+                          const std::string& source) {
     auto version = string_field(object, "version", context, source);
     if (!is_valid_version_string(version)) {
         throw invalid(context + ".version '" + version + "' has characters outside [A-Za-z0-9._+-]",
@@ -81,7 +82,8 @@ bool is_safe_relative_path(std::string_view path) {
 bool is_valid_component_name(std::string_view name) {
     if (name.empty() || name.size() > 64) return false;
     for (char c : name) {
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
     }
     return true;
 }
@@ -109,9 +111,8 @@ Artifact parse_artifact(const json& object, const std::string& context, const st
         throw invalid(context + ".format '" + format + "' is not binary, tar.gz or zip", source);
     }
     artifact.entry = string_field(object, "entry", context, source);
-    if (!is_safe_relative_path(artifact.entry) ||
-        (artifact.format == ArtifactFormat::kBinary &&
-         artifact.entry.find('/') != std::string::npos)) {
+    if (!is_safe_relative_path(artifact.entry) || (artifact.format == ArtifactFormat::kBinary &&
+                                                   artifact.entry.find('/') != std::string::npos)) {
         throw invalid(context + ".entry '" + artifact.entry + "' is not a safe relative path",
                       source);
     }
@@ -122,9 +123,12 @@ Artifact parse_artifact(const json& object, const std::string& context, const st
 
 std::string_view format_name(ArtifactFormat format) {
     switch (format) {
-        case ArtifactFormat::kBinary: return "binary";
-        case ArtifactFormat::kTarGz: return "tar.gz";
-        case ArtifactFormat::kZip: return "zip";
+        case ArtifactFormat::kBinary:
+            return "binary";
+        case ArtifactFormat::kTarGz:
+            return "tar.gz";
+        case ArtifactFormat::kZip:
+            return "zip";
     }
     return "unknown";
 }

@@ -23,8 +23,8 @@ struct Artifact {
 };
 
 struct Component {
-    std::string version;                         // the component's own (upstream) version
-    std::map<std::string, Artifact> platforms;   // keyed by "os-arch"
+    std::string version;                        // the component's own (upstream) version
+    std::map<std::string, Artifact> platforms;  // keyed by "os-arch"
 };
 
 struct Manifest {

@@ -58,7 +58,9 @@ std::string key_id_to_hex(const std::array<unsigned char, 8>& id) {
 
 }  // namespace
 
-std::string PublicKey::key_id_hex() const { return key_id_to_hex(key_id); }
+std::string PublicKey::key_id_hex() const {
+    return key_id_to_hex(key_id);
+}
 
 PublicKey parse_public_key(std::string_view text) {
     ensure_sodium();
@@ -88,7 +90,8 @@ Signature parse_signature(std::string_view text, const std::string& source) {
         throw malformed("first line is not an untrusted comment", source);
     }
     const auto signature_bytes = decode_base64(lines[1]);
-    if (signature_bytes.size() != 74) throw malformed("signature line has the wrong length", source);
+    if (signature_bytes.size() != 74)
+        throw malformed("signature line has the wrong length", source);
     Signature signature;
     if (signature_bytes[0] == 'E' && signature_bytes[1] == 'd') {
         signature.algorithm = SignatureAlgorithm::kLegacy;
@@ -137,7 +140,8 @@ std::string verify_signature(std::string_view message, std::string_view signatur
                     "the file was altered or the signature is corrupted; do not use it");
     }
     // The global signature covers the signature and the trusted comment, so neither can be swapped.
-    std::vector<unsigned char> global_message(signature.signature.begin(), signature.signature.end());
+    std::vector<unsigned char> global_message(signature.signature.begin(),
+                                              signature.signature.end());
     global_message.insert(global_message.end(), signature.trusted_comment.begin(),
                           signature.trusted_comment.end());
     if (crypto_sign_verify_detached(signature.global_signature.data(), global_message.data(),

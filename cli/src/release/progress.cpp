@@ -61,16 +61,16 @@ void ProgressBar::draw(std::uint64_t done, bool final) {
         std::snprintf(text, sizeof text, "%ld:%02ld left", left / 60, left % 60);
         eta = text;
     }
-    const int percent = total_ ? static_cast<int>(100.0 * static_cast<double>(done) /
-                                                  static_cast<double>(total_))
-                               : 0;
+    const int percent =
+        total_ ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total_))
+               : 0;
     const int width = 20;
     const int filled = percent * width / 100;
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.append(static_cast<std::size_t>(width - filled), '.');
-    std::string line = label_ + " [" + bar + "] " + human_bytes(static_cast<double>(done)) +
-                       " / " + human_bytes(static_cast<double>(total_)) + "  " +
-                       human_bytes(rate) + "/s  " + eta;
+    std::string line = label_ + " [" + bar + "] " + human_bytes(static_cast<double>(done)) + " / " +
+                       human_bytes(static_cast<double>(total_)) + "  " + human_bytes(rate) +
+                       "/s  " + eta;
     const auto columns = static_cast<std::size_t>(platform::stderr_columns());
     if (line.size() >= columns) line.resize(columns - 1);
     std::fprintf(stderr, "\r%s\x1b[K", line.c_str());

@@ -9,7 +9,7 @@ namespace stigmer::release {
 // One-line progress bar on stderr: label, bytes, rate, time left. Draws nothing when disabled
 // (stderr not a terminal, or --quiet).
 class ProgressBar {
-public:
+  public:
     ProgressBar(std::string label, std::uint64_t total, bool enabled);
     ~ProgressBar();
     ProgressBar(const ProgressBar&) = delete;
@@ -22,7 +22,7 @@ public:
     // "12.3 MiB", exposed for tests.
     static std::string human_bytes(double bytes);
 
-private:
+  private:
     void draw(std::uint64_t done, bool final);
 
     std::string label_;

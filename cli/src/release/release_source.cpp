@@ -17,10 +17,10 @@ SignedManifest verify_manifest(std::string text, std::string signature,
     SignedManifest result;
     result.manifest = parse_manifest(text, source);
     if (result.manifest.version != expected_version) {
-        throw Error(ExitCode::kVerification,
-                    "manifest is for version " + result.manifest.version + ", not " +
-                        expected_version,
-                    source, "the release tree is inconsistent; report it to its publisher");
+        throw Error(
+            ExitCode::kVerification,
+            "manifest is for version " + result.manifest.version + ", not " + expected_version,
+            source, "the release tree is inconsistent; report it to its publisher");
     }
     result.text = std::move(text);
     result.signature = std::move(signature);

@@ -26,7 +26,7 @@ SignedManifest verify_manifest(std::string text, std::string signature,
 
 // The release tree at a base URL: {base}/{version}/manifest.json, {base}/channels/{c}.json.
 class ReleaseSource {
-public:
+  public:
     ReleaseSource(std::string base_url, HttpClient& client, std::vector<PublicKey> trusted);
 
     std::string manifest_url(const std::string& version) const;
@@ -38,7 +38,7 @@ public:
 
     const std::vector<PublicKey>& trusted_keys() const { return trusted_; }
 
-private:
+  private:
     std::string fetch_signed(const std::string& url, std::string* signature);
 
     std::string base_url_;

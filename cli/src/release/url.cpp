@@ -34,7 +34,8 @@ Error bad_url(const std::string& url) {
 std::string resolve_url(const std::string& base, const std::string& reference) {
     UrlHandle handle(curl_url());
     if (!handle) throw std::bad_alloc();
-    if (curl_url_set(handle.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) throw bad_url(base);
+    if (curl_url_set(handle.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK)
+        throw bad_url(base);
     // Setting a relative URL on a handle that holds one resolves it against that URL.
     if (curl_url_set(handle.get(), CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
         throw bad_url(reference);

@@ -23,8 +23,9 @@ ActiveState load_active_state(const Layout& layout) {
             state.history = document["history"].get<std::vector<std::string>>();
         }
     } catch (const nlohmann::json::exception& error) {
-        throw Error(ExitCode::kLocalFiles, std::string("corrupted state file (") + error.what() + ")",
-                    path.string(), "remove it and run `stigmer server install` again");
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("corrupted state file (") + error.what() + ")", path.string(),
+                    "remove it and run `stigmer server install` again");
     }
     return state;
 }

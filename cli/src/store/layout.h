@@ -9,7 +9,7 @@ namespace stigmer::store {
 
 // Paths inside STIGMER_HOME (documented in docs/cli.md).
 class Layout {
-public:
+  public:
     explicit Layout(std::filesystem::path home) : home_(std::move(home)) {}
 
     const std::filesystem::path& home() const { return home_; }
@@ -36,7 +36,7 @@ public:
     }
     std::filesystem::path state_lock() const { return home_ / "locks" / "state.lock"; }
 
-private:
+  private:
     std::filesystem::path home_;
 };
 

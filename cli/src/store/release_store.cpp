@@ -57,7 +57,8 @@ ReleaseStore::ReleaseStore(Layout layout, platform::Platform platform,
                            std::vector<release::PublicKey> trusted)
     : layout_(std::move(layout)), platform_(std::move(platform)), trusted_(std::move(trusted)) {}
 
-std::optional<release::SignedManifest> ReleaseStore::stored_manifest(const std::string& version) const {
+std::optional<release::SignedManifest> ReleaseStore::stored_manifest(
+    const std::string& version) const {
     const auto directory = layout_.manifest_dir(version);
     std::error_code ec;
     if (!std::filesystem::is_regular_file(directory / kManifestFile, ec)) return std::nullopt;
@@ -80,9 +81,10 @@ std::vector<std::pair<std::string, const release::Artifact*>> ReleaseStore::runn
         if (name == release::kCliComponent) continue;
         const auto it = component.platforms.find(platform_.key());
         if (it == component.platforms.end()) {
-            throw Error(ExitCode::kNotAvailable,
-                        "release " + manifest.version + " has no " + name + " for " + platform_.key(),
-                        source, "choose another version (--version) or platform");
+            throw Error(
+                ExitCode::kNotAvailable,
+                "release " + manifest.version + " has no " + name + " for " + platform_.key(),
+                source, "choose another version (--version) or platform");
         }
         artifacts.emplace_back(name, &it->second);
     }
@@ -161,8 +163,8 @@ void ReleaseStore::switch_launchers(const InstalledRelease& release) {
     for (const auto& [name, component] : release.components) {
         // Relative, so STIGMER_HOME can be moved as a whole.
         const auto target = std::filesystem::path("..") / "versions" / name /
-                             component.release_version /
-                             component.executable.lexically_relative(component.directory);
+                            component.release_version /
+                            component.executable.lexically_relative(component.directory);
         platform::switch_launcher(layout_.launcher(platform_, name), target);
     }
 }
@@ -170,8 +172,8 @@ void ReleaseStore::switch_launchers(const InstalledRelease& release) {
 void ReleaseStore::activate(const InstalledRelease& release) {
     const auto lock = platform::FileLock::acquire(layout_.state_lock());
     switch_launchers(release);
-    save_active_state(layout_, with_activated(load_active_state(layout_),
-                                              release.manifest.manifest.version));
+    save_active_state(
+        layout_, with_activated(load_active_state(layout_), release.manifest.manifest.version));
 }
 
 std::string ReleaseStore::rollback() {

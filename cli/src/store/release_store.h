@@ -35,8 +35,9 @@ struct StoredVersion {
 // Releases installed in STIGMER_HOME. The entry point for "make sure release V is here and give
 // me its executables": ensure_installed(). Everything else works offline.
 class ReleaseStore {
-public:
-    ReleaseStore(Layout layout, platform::Platform platform, std::vector<release::PublicKey> trusted);
+  public:
+    ReleaseStore(Layout layout, platform::Platform platform,
+                 std::vector<release::PublicKey> trusted);
 
     const Layout& layout() const { return layout_; }
     const platform::Platform& platform() const { return platform_; }
@@ -66,7 +67,7 @@ public:
 
     std::vector<StoredVersion> stored_versions() const;
 
-private:
+  private:
     void write_manifest(const release::SignedManifest& manifest);
     std::vector<std::pair<std::string, const release::Artifact*>> runnable_artifacts(
         const release::Manifest& manifest, const std::string& source) const;

@@ -33,7 +33,8 @@ LogLine parse_log_line(const std::string& raw, const std::string& component) {
     return {"", component, raw};
 }
 
-std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::string& component, std::size_t count) {
+std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::string& component,
+                              std::size_t count) {
     std::deque<std::string> kept;
     // Newest file first; each older file's lines go in front.
     for (int index = 0; index <= kMaxRotatedFiles && kept.size() < count; ++index) {
@@ -44,7 +45,8 @@ std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::strin
             break;
         }
         const auto lines = read_lines(file);
-        for (auto it = lines.rbegin(); it != lines.rend() && kept.size() < count; ++it) kept.push_front(*it);
+        for (auto it = lines.rbegin(); it != lines.rend() && kept.size() < count; ++it)
+            kept.push_front(*it);
     }
     std::vector<LogLine> result;
     for (const auto& raw : kept) result.push_back(parse_log_line(raw, component));
@@ -66,7 +68,8 @@ std::vector<LogLine> merge_in_time_order(const std::vector<std::vector<LogLine>>
         }
     }
     // ISO-8601 UTC stamps of one width sort as text.
-    std::stable_sort(merged.begin(), merged.end(), [](const LogLine& a, const LogLine& b) { return a.stamp < b.stamp; });
+    std::stable_sort(merged.begin(), merged.end(),
+                     [](const LogLine& a, const LogLine& b) { return a.stamp < b.stamp; });
     return merged;
 }
 
@@ -89,7 +92,8 @@ std::vector<LogLine> LogFollower::read_new() {
         if (identity != identity_) {
             std::ifstream old(rotated_log_path(path_, 1), std::ios::binary);
             old.seekg(static_cast<std::streamoff>(offset_));
-            std::string rest((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
+            std::string rest((std::istreambuf_iterator<char>(old)),
+                             std::istreambuf_iterator<char>());
             pending_ += rest;
         }
         identity_ = identity;

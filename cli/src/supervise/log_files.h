@@ -9,7 +9,7 @@ namespace stigmer::supervise {
 
 // One line of a component log written by RotatingLog: "<UTC stamp> <text>".
 struct LogLine {
-    std::string stamp;      // empty when the line carries none
+    std::string stamp;  // empty when the line carries none
     std::string component;
     std::string text;
 };
@@ -17,7 +17,8 @@ struct LogLine {
 LogLine parse_log_line(const std::string& raw, const std::string& component);
 
 // The last `count` lines of a log, reaching into its rotated files when needed; oldest first.
-std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::string& component, std::size_t count);
+std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::string& component,
+                              std::size_t count);
 
 // Merges logs of several components into one time order (stable for equal stamps, so each
 // component's own order is kept).
@@ -26,12 +27,12 @@ std::vector<LogLine> merge_in_time_order(const std::vector<std::vector<LogLine>>
 // Follows a log as it grows, across rotation (the file replaced or truncated: read the new one
 // from its start).
 class LogFollower {
-public:
+  public:
     LogFollower(std::filesystem::path log, std::string component);
     // Complete lines appended since the last call (at first: since construction).
     std::vector<LogLine> read_new();
 
-private:
+  private:
     std::filesystem::path path_;
     std::string component_;
     std::uintmax_t offset_ = 0;

@@ -10,7 +10,8 @@ namespace {
 constexpr std::size_t kMaxLineBytes = 64 * 1024;  // longer lines are split, not buffered forever
 }
 
-OutputPump::OutputPump(std::intptr_t pipe_handle, LineHandler on_line) : on_line_(std::move(on_line)) {
+OutputPump::OutputPump(std::intptr_t pipe_handle, LineHandler on_line)
+    : on_line_(std::move(on_line)) {
     thread_ = std::thread([this, pipe_handle] { run(pipe_handle); });
 }
 
@@ -19,13 +20,16 @@ OutputPump::~OutputPump() {
     if (thread_.joinable()) thread_.join();
 }
 
-void OutputPump::stop() { stop_requested_ = true; }
+void OutputPump::stop() {
+    stop_requested_ = true;
+}
 
 void OutputPump::run(std::intptr_t pipe_handle) {
     std::string pending;
     auto emit_complete_lines = [&] {
         std::size_t start = 0;
-        for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1) {
+        for (std::size_t newline; (newline = pending.find('\n', start)) != std::string::npos;
+             start = newline + 1) {
             std::string line = pending.substr(start, newline - start);
             if (!line.empty() && line.back() == '\r') line.pop_back();
             on_line_(line);
@@ -37,7 +41,8 @@ void OutputPump::run(std::intptr_t pipe_handle) {
         }
     };
     for (;;) {
-        const auto result = platform::read_pipe(pipe_handle, std::chrono::milliseconds(200), pending);
+        const auto result =
+            platform::read_pipe(pipe_handle, std::chrono::milliseconds(200), pending);
         if (result == platform::PipeReadResult::kEndOfFile) break;
         if (result == platform::PipeReadResult::kData) {
             emit_complete_lines();

@@ -11,7 +11,7 @@ namespace stigmer::supervise {
 // Reads a child's output pipe on a thread of its own and hands over each complete line.
 // Finishes at end of file, or soon after stop() once the pipe stays quiet.
 class OutputPump {
-public:
+  public:
     using LineHandler = std::function<void(const std::string& line)>;
 
     OutputPump(std::intptr_t pipe_handle, LineHandler on_line);
@@ -24,7 +24,7 @@ public:
     void stop();
     bool finished() const { return finished_; }
 
-private:
+  private:
     void run(std::intptr_t pipe_handle);
 
     LineHandler on_line_;

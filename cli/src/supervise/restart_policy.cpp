@@ -15,7 +15,8 @@ RestartPolicy::RestartPolicy(RestartPolicySettings settings, std::function<doubl
     }
 }
 
-std::optional<std::chrono::milliseconds> RestartPolicy::on_exit(std::chrono::milliseconds run_time) {
+std::optional<std::chrono::milliseconds> RestartPolicy::on_exit(
+    std::chrono::milliseconds run_time) {
     if (run_time >= settings_.stable_after) quick_failures_ = 0;
     ++quick_failures_;
     if (quick_failures_ > settings_.max_quick_failures) return std::nullopt;

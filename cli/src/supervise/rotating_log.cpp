@@ -19,7 +19,8 @@ std::string RotatingLog::timestamp_now() {
     const auto now = std::chrono::system_clock::now();
     const auto seconds = std::chrono::system_clock::to_time_t(now);
     const auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char buffer[40];
@@ -41,7 +42,8 @@ RotatingLog::~RotatingLog() {
 void RotatingLog::open_for_append() {
     file_ = std::fopen(path_.c_str(), "ae");
     if (!file_) {
-        throw Error(ExitCode::kLocalFiles, std::string("cannot open log file (") + std::strerror(errno) + ")",
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("cannot open log file (") + std::strerror(errno) + ")",
                     path_.string(), "check permissions on STIGMER_HOME/logs");
     }
     std::error_code ec;

@@ -12,7 +12,7 @@ namespace stigmer::supervise {
 // can merge components in time order), and the file is rotated by size: x.log -> x.log.1 ->
 // ... -> x.log.N, the oldest dropped. Thread-safe.
 class RotatingLog {
-public:
+  public:
     RotatingLog(std::filesystem::path path, std::uintmax_t max_bytes, int kept_files);
     RotatingLog(const RotatingLog&) = delete;
     RotatingLog& operator=(const RotatingLog&) = delete;
@@ -26,7 +26,7 @@ public:
     // The stamp for now, in the format of the lines.
     static std::string timestamp_now();
 
-private:
+  private:
     void open_for_append();
     void rotate();
 

@@ -31,7 +31,8 @@ struct Supervisor::Runtime {
     Clock::time_point next_start{};
     RestartPolicy policy;
 
-    Runtime(ComponentSpec s, const RestartPolicySettings& restart) : spec(std::move(s)), policy(restart) {}
+    Runtime(ComponentSpec s, const RestartPolicySettings& restart)
+        : spec(std::move(s)), policy(restart) {}
 };
 
 Supervisor::Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings)
@@ -42,13 +43,16 @@ Supervisor::Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings sett
         runtime->status.version = runtime->spec.version;
         runtime->status.binary = runtime->spec.spawn.executable;
         runtime->status.ports = runtime->spec.ports;
-        runtime->log = std::make_unique<RotatingLog>(settings_.log_directory / (runtime->spec.name + ".log"),
-                                                     settings_.log_max_bytes, settings_.log_kept_files);
+        runtime->log =
+            std::make_unique<RotatingLog>(settings_.log_directory / (runtime->spec.name + ".log"),
+                                          settings_.log_max_bytes, settings_.log_kept_files);
         components_.push_back(std::move(runtime));
     }
 }
 
-Supervisor::~Supervisor() { stop_all(); }
+Supervisor::~Supervisor() {
+    stop_all();
+}
 
 void Supervisor::note(Runtime& component, const std::string& event) {
     component.log->write_line("stigmer: " + event);
@@ -85,15 +89,17 @@ void Supervisor::launch(Runtime& component) {
     component.status.started_at = std::chrono::system_clock::now();
     component.status.detail = component.spec.waiting_for;
     Runtime* target = &component;
-    component.pump = std::make_unique<OutputPump>(component.child->output_handle(), [this, target](const std::string& line) {
-        target->log->write_line(line);
-        std::lock_guard lock(mutex_);
-        target->tail.push_back(line);
-        if (target->tail.size() > kTailLines) target->tail.pop_front();
-        if (!target->spec.ready_marker.empty() && line.find(target->spec.ready_marker) != std::string::npos) {
-            target->reported_ready = true;
-        }
-    });
+    component.pump = std::make_unique<OutputPump>(
+        component.child->output_handle(), [this, target](const std::string& line) {
+            target->log->write_line(line);
+            std::lock_guard lock(mutex_);
+            target->tail.push_back(line);
+            if (target->tail.size() > kTailLines) target->tail.pop_front();
+            if (!target->spec.ready_marker.empty() &&
+                line.find(target->spec.ready_marker) != std::string::npos) {
+                target->reported_ready = true;
+            }
+        });
     note(component, "started (pid " + std::to_string(component.child->pid()) + ")");
 }
 
@@ -104,22 +110,26 @@ void Supervisor::handle_exit(Runtime& component, const platform::ExitStatus& exi
     component.status.pid = 0;
     component.status.last_exit = exit.describe();
     component.status.restarts += 1;
-    const auto run_time = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - component.launched_at);
+    const auto run_time =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - component.launched_at);
     const auto delay = component.policy.on_exit(run_time);
     if (!delay) {
         component.status.state = ComponentState::kFailed;
         component.status.detail = "exited " + std::to_string(component.policy.quick_failures()) +
-                                  " times in a row soon after starting (last: " + exit.describe() + ")";
+                                  " times in a row soon after starting (last: " + exit.describe() +
+                                  ")";
         note(component, "failed: " + component.status.detail);
         return;
     }
     component.status.state = ComponentState::kBackoff;
     component.next_start = Clock::now() + *delay;
-    component.status.detail = "exited (" + exit.describe() + "); restarting in " + seconds_text(*delay);
+    component.status.detail =
+        "exited (" + exit.describe() + "); restarting in " + seconds_text(*delay);
     note(component, component.status.detail);
 }
 
-void Supervisor::stop_one(Runtime& component, std::chrono::milliseconds grace, const std::string& why) {
+void Supervisor::stop_one(Runtime& component, std::chrono::milliseconds grace,
+                          const std::string& why) {
     if (!component.child) return;
     {
         std::lock_guard lock(mutex_);
@@ -136,7 +146,8 @@ void Supervisor::stop_one(Runtime& component, std::chrono::milliseconds grace, c
     if (!exit) {
         note(component, "did not stop within " + seconds_text(grace) + "; killing it");
         component.child->kill_group();
-        while (!(exit = component.child->poll())) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        while (!(exit = component.child->poll()))
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     platform::kill_process_group(component.child->pid());  // helpers it left behind
     if (component.pump) component.pump->stop();
@@ -162,7 +173,8 @@ void Supervisor::tick() {
             if (state == ComponentState::kBackoff && now < component.next_start) continue;
             std::string missing;
             if (!dependencies_ready(component, &missing)) {
-                if (state == ComponentState::kWaiting) component.status.detail = "waiting for " + missing;
+                if (state == ComponentState::kWaiting)
+                    component.status.detail = "waiting for " + missing;
                 continue;
             }
             launch(component);
@@ -191,11 +203,13 @@ void Supervisor::tick() {
         if (state == ComponentState::kStarting) {
             if (now - component.launched_at > component.spec.start_timeout) {
                 lock.unlock();
-                stop_one(component, std::chrono::seconds(5), "not ready after " +
-                         std::to_string(component.spec.start_timeout.count()) + "s");
+                stop_one(component, std::chrono::seconds(5),
+                         "not ready after " + std::to_string(component.spec.start_timeout.count()) +
+                             "s");
                 lock.lock();
                 component.status.state = ComponentState::kFailed;
-                component.status.detail = "not ready after " + std::to_string(component.spec.start_timeout.count()) +
+                component.status.detail = "not ready after " +
+                                          std::to_string(component.spec.start_timeout.count()) +
                                           "s (" + component.spec.waiting_for + ")";
                 continue;
             }

@@ -32,7 +32,7 @@ struct SupervisorSettings {
 // is marked failed. A component whose dependency goes away is stopped and started again once the
 // dependency is back. Driven by tick() from one thread; status() may be called from any thread.
 class Supervisor {
-public:
+  public:
     Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings);
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
@@ -53,7 +53,7 @@ public:
     // after one that was killed).
     std::vector<int> process_groups() const;
 
-private:
+  private:
     struct Runtime;
 
     void launch(Runtime& component);

@@ -17,9 +17,11 @@ std::string escape_path(const std::string& segment) {
     return result;
 }
 
-[[noreturn]] void throw_for(const JsonResponse& response, const std::string& url, const std::string& doing) {
+[[noreturn]] void throw_for(const JsonResponse& response, const std::string& url,
+                            const std::string& doing) {
     if (response.status == 0) {
-        throw Error(ExitCode::kNetwork, "cannot reach Temporal to " + doing + " (" + response.transport_error + ")",
+        throw Error(ExitCode::kNetwork,
+                    "cannot reach Temporal to " + doing + " (" + response.transport_error + ")",
                     url, "check that the stack is running with 'stigmer server status'");
     }
     std::string message;
@@ -33,11 +35,13 @@ std::string escape_path(const std::string& segment) {
                 url, "check the namespace and task queue in config.toml");
 }
 
-nlohmann::json parse_or_throw(const JsonResponse& response, const std::string& url, const std::string& doing) {
+nlohmann::json parse_or_throw(const JsonResponse& response, const std::string& url,
+                              const std::string& doing) {
     try {
         return nlohmann::json::parse(response.body);
     } catch (const nlohmann::json::exception&) {
-        throw Error(ExitCode::kFailure, "Temporal sent an answer that is not JSON while trying to " + doing, url,
+        throw Error(ExitCode::kFailure,
+                    "Temporal sent an answer that is not JSON while trying to " + doing, url,
                     "check that the address is Temporal's HTTP API port");
     }
 }
@@ -45,7 +49,8 @@ nlohmann::json parse_or_throw(const JsonResponse& response, const std::string& u
 }  // namespace
 
 HttpApi::HttpApi(Endpoint endpoint) : endpoint_(std::move(endpoint)) {
-    while (!endpoint_.http_url.empty() && endpoint_.http_url.back() == '/') endpoint_.http_url.pop_back();
+    while (!endpoint_.http_url.empty() && endpoint_.http_url.back() == '/')
+        endpoint_.http_url.pop_back();
 }
 
 std::string HttpApi::namespace_url() const {
@@ -66,12 +71,14 @@ bool HttpApi::namespace_reachable(std::chrono::milliseconds timeout) const {
 int HttpApi::workflow_poller_count(const std::string& task_queue) const {
     const std::string url = namespace_url() + "/task-queues/" + escape_path(task_queue) +
                             "?taskQueueType=TASK_QUEUE_TYPE_WORKFLOW";
-    const auto response = send_json_request("GET", url, "", headers(), std::chrono::milliseconds(5000));
+    const auto response =
+        send_json_request("GET", url, "", headers(), std::chrono::milliseconds(5000));
     if (response.status != 200) return 0;
     try {
         const auto document = nlohmann::json::parse(response.body);
         const auto pollers = document.find("pollers");
-        return pollers != document.end() && pollers->is_array() ? static_cast<int>(pollers->size()) : 0;
+        return pollers != document.end() && pollers->is_array() ? static_cast<int>(pollers->size())
+                                                                : 0;
     } catch (const nlohmann::json::exception&) {
         return 0;
     }
@@ -86,20 +93,24 @@ std::string HttpApi::start_workflow(const WorkflowStart& start) const {
         {"input", nlohmann::json::array({start.input})},
         {"workflowExecutionTimeout", std::to_string(start.execution_timeout.count()) + "s"},
     };
-    const auto response = send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
+    const auto response =
+        send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
     if (response.status != 200) throw_for(response, url, "start the workflow");
     const auto document = parse_or_throw(response, url, "start the workflow");
     return document.value("runId", "");
 }
 
-std::vector<nlohmann::json> HttpApi::history(const std::string& workflow_id, const std::string& run_id) const {
+std::vector<nlohmann::json> HttpApi::history(const std::string& workflow_id,
+                                             const std::string& run_id) const {
     std::vector<nlohmann::json> events;
     std::string page_token;
     do {
         std::string url = namespace_url() + "/workflows/" + escape_path(workflow_id) + "/history";
         std::string query;
         if (!run_id.empty()) query += "execution.runId=" + escape_path(run_id);
-        if (!page_token.empty()) query += std::string(query.empty() ? "" : "&") + "nextPageToken=" + escape_path(page_token);
+        if (!page_token.empty())
+            query +=
+                std::string(query.empty() ? "" : "&") + "nextPageToken=" + escape_path(page_token);
         if (!query.empty()) url += "?" + query;
         const auto response = send_json_request("GET", url, "", headers(), kRequestTimeout);
         if (response.status != 200) throw_for(response, url, "read the workflow's history");
@@ -121,7 +132,8 @@ std::optional<WorkflowOutcome> HttpApi::outcome_of(const std::vector<nlohmann::j
         if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED") {
             outcome.status = "completed";
             const auto& attributes = (*it)["workflowExecutionCompletedEventAttributes"];
-            if (attributes.contains("result") && attributes["result"].is_array() && !attributes["result"].empty()) {
+            if (attributes.contains("result") && attributes["result"].is_array() &&
+                !attributes["result"].empty()) {
                 outcome.result = attributes["result"][0];
             }
             return outcome;

@@ -15,7 +15,8 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
 
 }  // namespace
 
-JsonResponse send_json_request(const std::string& method, const std::string& url, const std::string& body,
+JsonResponse send_json_request(const std::string& method, const std::string& url,
+                               const std::string& body,
                                const std::map<std::string, std::string>& headers,
                                std::chrono::milliseconds timeout) {
     static std::once_flag once;
@@ -24,8 +25,10 @@ JsonResponse send_json_request(const std::string& method, const std::string& url
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
     curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
     header_list = curl_slist_append(header_list, "Accept: application/json");
-    for (const auto& [name, value] : headers) header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(header_list, curl_slist_free_all);
+    for (const auto& [name, value] : headers)
+        header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(header_list,
+                                                                             curl_slist_free_all);
 
     JsonResponse response;
     CURL* h = handle.get();
@@ -37,7 +40,8 @@ JsonResponse send_json_request(const std::string& method, const std::string& url
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<long long>(timeout.count(), 5000)));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<long long>(timeout.count(), 5000)));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);

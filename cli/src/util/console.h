@@ -7,7 +7,7 @@ namespace stigmer {
 // Where human-readable messages go: results on stdout, status and progress on stderr. `--quiet`
 // silences status and progress; `--json` keeps stdout for the JSON document only.
 class Console {
-public:
+  public:
     Console(bool quiet, bool json, bool stderr_is_terminal);
 
     void result(const std::string& line) const;  // stdout (not in JSON mode)
@@ -16,7 +16,7 @@ public:
     bool quiet() const { return quiet_; }
     bool json() const { return json_; }
 
-private:
+  private:
     bool quiet_;
     bool json_;
     bool stderr_is_terminal_;

@@ -18,8 +18,12 @@ Error::Error(ExitCode code, std::string what, std::string where, std::string hin
       where_(std::move(where)),
       hint_(std::move(hint)) {}
 
-std::string Error::message() const { return compose(what_, where_, hint_); }
+std::string Error::message() const {
+    return compose(what_, where_, hint_);
+}
 
-std::string format_error_line(const Error& error) { return "stigmer: error: " + error.message(); }
+std::string format_error_line(const Error& error) {
+    return "stigmer: error: " + error.message();
+}
 
 }  // namespace stigmer

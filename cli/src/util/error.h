@@ -8,18 +8,18 @@ namespace stigmer {
 // Process exit codes; documented in docs/cli.md.
 enum class ExitCode : int {
     kOk = 0,
-    kFailure = 1,        // unexpected internal failure
-    kUsage = 2,          // bad command line or configuration
-    kNetwork = 3,        // download failed (connection, timeout, HTTP error)
-    kVerification = 4,   // signature, checksum, size, manifest or archive refused
-    kNotAvailable = 5,   // version, component or platform not published / not installed
-    kLocalFiles = 6,     // STIGMER_HOME could not be read or written
-    kRefused = 7,        // refused by policy (downgrade, insecure URL)
+    kFailure = 1,       // unexpected internal failure
+    kUsage = 2,         // bad command line or configuration
+    kNetwork = 3,       // download failed (connection, timeout, HTTP error)
+    kVerification = 4,  // signature, checksum, size, manifest or archive refused
+    kNotAvailable = 5,  // version, component or platform not published / not installed
+    kLocalFiles = 6,    // STIGMER_HOME could not be read or written
+    kRefused = 7,       // refused by policy (downgrade, insecure URL)
 };
 
 // A failure the user can act on: what failed, where (URL or file), and what to do.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ExitCode code, std::string what, std::string where, std::string hint);
 
     ExitCode code() const { return code_; }
@@ -30,7 +30,7 @@ public:
     // "<what failed>, <where>; <what to do>"
     std::string message() const;
 
-private:
+  private:
     ExitCode code_;
     std::string what_;
     std::string where_;

@@ -24,7 +24,8 @@ void create_directories_or_throw(const std::filesystem::path& path) {
     std::filesystem::create_directories(path, ec);
     if (ec) {
         throw Error(ExitCode::kLocalFiles, "cannot create directory (" + ec.message() + ")",
-                    path.string(), "check permissions on STIGMER_HOME or choose another with --home");
+                    path.string(),
+                    "check permissions on STIGMER_HOME or choose another with --home");
     }
 }
 

@@ -53,8 +53,8 @@ void Sha256::update_from_file(const std::filesystem::path& path, std::uintmax_t 
     std::vector<char> buffer(1 << 20);
     std::uintmax_t remaining = length;
     while (remaining > 0 && in) {
-        const auto want = static_cast<std::streamsize>(
-            std::min<std::uintmax_t>(remaining, buffer.size()));
+        const auto want =
+            static_cast<std::streamsize>(std::min<std::uintmax_t>(remaining, buffer.size()));
         in.read(buffer.data(), want);
         const auto got = in.gcount();
         if (got <= 0) break;

@@ -10,7 +10,7 @@ namespace stigmer {
 
 // Incremental SHA-256 (OpenSSL EVP), so a download is hashed while it streams in.
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -25,7 +25,7 @@ public:
     void update_from_file(const std::filesystem::path& path,
                           std::uintmax_t length = static_cast<std::uintmax_t>(-1));
 
-private:
+  private:
     struct Context;
     std::unique_ptr<Context> context_;
 };

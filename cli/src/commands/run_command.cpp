@@ -1,0 +1,173 @@
+#include "commands/run_command.h"
+
+#include <chrono>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "daemon/daemon_client.h"
+#include "platform/stop_signals.h"
+#include "platform/terminal.h"
+#include "temporal/http_api.h"
+#include "util/error.h"
+
+namespace stigmer::commands {
+namespace {
+
+struct RunFlags {
+    std::string prompt;
+    std::string instructions;
+    std::string provider;
+    std::string model;
+    std::optional<double> temperature;
+    std::optional<int> max_tokens;
+    std::string thread_id;
+    int timeout_seconds = 1800;
+};
+
+std::string new_workflow_id() {
+    std::random_device random;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    char suffix[9];
+    std::snprintf(suffix, sizeof suffix, "%08x", random());
+    return "stigmer-run-" + std::to_string(now) + "-" + suffix;
+}
+
+nlohmann::json execution_input(const RunFlags& flags) {
+    nlohmann::json input = {{"prompt", flags.prompt}};
+    if (!flags.instructions.empty()) input["instructions"] = flags.instructions;
+    if (!flags.thread_id.empty()) input["thread_id"] = flags.thread_id;
+    nlohmann::json model = nlohmann::json::object();
+    if (!flags.provider.empty()) model["provider"] = flags.provider;
+    if (!flags.model.empty()) model["model"] = flags.model;
+    if (flags.temperature) model["temperature"] = *flags.temperature;
+    if (flags.max_tokens) model["max_tokens"] = *flags.max_tokens;
+    if (!model.empty()) input["model"] = model;
+    return input;
+}
+
+// A short description of where the execution is, from its history.
+std::string progress_of(const std::vector<nlohmann::json>& events) {
+    std::string state = "queued";
+    int attempt = 0;
+    for (const auto& event : events) {
+        const std::string type = event.value("eventType", "");
+        if (type == "EVENT_TYPE_ACTIVITY_TASK_STARTED") {
+            state = "running the agent";
+            attempt = event["activityTaskStartedEventAttributes"].value("attempt", 1);
+        } else if (type == "EVENT_TYPE_ACTIVITY_TASK_COMPLETED") {
+            state = "finishing";
+        }
+    }
+    if (attempt > 1) state += " (attempt " + std::to_string(attempt) + ")";
+    return state;
+}
+
+void run_agent(GlobalOptions& options, const RunFlags& flags) {
+    Context context(options);
+    const auto& console = context.console();
+    const daemon::DaemonClient client(context.settings().home);
+    const auto status = client.status();
+    if (!status) {
+        throw Error(ExitCode::kNotRunning, "the stack is not running",
+                    context.settings().home.string(), "start it with 'stigmer server start'");
+    }
+    const auto& t = (*status)["temporal"];
+    bool runner_ready = false;
+    for (const auto& c : (*status)["components"]) {
+        if (c.value("name", "") == "agent-runner") runner_ready = c.value("state", "") == "ready";
+    }
+    if (!runner_ready) {
+        console.status(
+            "note: agent-runner is not ready yet; the execution waits in Temporal until it is");
+    }
+    const std::string http_url = t.value("http_url", "");
+    if (http_url.empty()) {
+        throw Error(ExitCode::kUsage,
+                    "no HTTP API address is configured for the external Temporal cluster",
+                    (context.settings().home / "config.toml").string(), "set [temporal] http_url");
+    }
+    temporal::Endpoint endpoint{http_url, t.value("namespace", "default"), ""};
+    if (const char* key = std::getenv("TEMPORAL_API_KEY")) endpoint.api_key = key;
+    const temporal::HttpApi api(endpoint);
+
+    temporal::WorkflowStart start;
+    start.workflow_id = new_workflow_id();
+    start.workflow_type = "ExecuteAgent";
+    start.task_queue = t.value("task_queue", "agent_execution_runner");
+    start.input = execution_input(flags);
+    start.execution_timeout = std::chrono::seconds(flags.timeout_seconds);
+    const std::string run_id = api.start_workflow(start);
+    console.status("started execution " + start.workflow_id);
+
+    platform::install_stop_signal_handlers();
+    const bool live_line = console.show_progress();
+    const auto began = std::chrono::steady_clock::now();
+    std::string last_progress;
+    for (;;) {
+        const auto events = api.history(start.workflow_id, run_id);
+        if (auto outcome = temporal::HttpApi::outcome_of(events)) {
+            if (live_line) std::cerr << "\r\033[K";
+            if (!outcome->completed()) {
+                if (options.json) {
+                    std::cout << nlohmann::json{{"workflow_id", start.workflow_id},
+                                                {"status", outcome->status},
+                                                {"error", outcome->failure}}
+                                     .dump(2)
+                              << '\n';
+                }
+                throw Error(ExitCode::kFailure,
+                            "the agent execution " + outcome->status + ": " + outcome->failure,
+                            start.workflow_id, "see 'stigmer server logs -c agent-runner'");
+            }
+            if (options.json) {
+                nlohmann::json document = outcome->result;
+                document["workflow_id"] = start.workflow_id;
+                std::cout << document.dump(2) << '\n';
+            } else {
+                std::cout << outcome->result.value("answer", "") << '\n';
+            }
+            return;
+        }
+        if (platform::stop_signal_received()) {
+            if (live_line) std::cerr << "\r\033[K";
+            throw Error(ExitCode::kFailure, "interrupted; the execution goes on in the stack",
+                        start.workflow_id, "see it in the Temporal UI");
+        }
+        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::steady_clock::now() - began);
+        const std::string progress = progress_of(events);
+        if (live_line) {
+            std::cerr << "\r\033[K" << progress << " (" << elapsed.count() << "s)" << std::flush;
+        } else if (progress != last_progress) {
+            console.status(progress);
+        }
+        last_progress = progress;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()>& action) {
+    static RunFlags flags;
+    auto* run = app.add_subcommand("run", "run an agent on the running stack and print its answer");
+    run->add_option("prompt", flags.prompt, "what the agent should do")->required();
+    run->add_option("--instructions", flags.instructions, "system prompt for the agent");
+    run->add_option("--provider", flags.provider,
+                    "anthropic, openai or ollama (default: agent-runner's)");
+    run->add_option("--model", flags.model, "model name (default: the provider's default)");
+    run->add_option("--temperature", flags.temperature, "sampling temperature");
+    run->add_option("--max-tokens", flags.max_tokens, "maximum tokens in the answer");
+    run->add_option("--thread", flags.thread_id, "thread id, to group executions");
+    run->add_option("--timeout", flags.timeout_seconds,
+                    "seconds before the execution times out (default 1800)");
+    run->footer(R"(Examples:
+  stigmer run "List the files in the workspace and summarise them"
+  stigmer run --provider openai --model gpt-4o-mini "Write hello.txt saying hi" --json)");
+    run->callback([&] { action = [&] { run_agent(options, flags); }; });
+}
+
+}  // namespace stigmer::commands

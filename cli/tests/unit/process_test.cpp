@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "platform/pipe_read.h"
+#include "platform/process.h"
+#include "platform/process_info.h"
+#include "util/error.h"
+
+using namespace std::chrono_literals;
+using namespace stigmer::platform;
+
+namespace {
+
+SpawnRequest shell(const std::string& script) {
+    SpawnRequest request;
+    request.executable = "/bin/sh";
+    request.arguments = {"-c", script};
+    request.environment = current_environment();
+    return request;
+}
+
+std::string read_all(ChildProcess& child) {
+    std::string out;
+    while (read_pipe(child.output_handle(), 5000ms, out) == PipeReadResult::kData) {
+    }
+    return out;
+}
+
+ExitStatus wait_for_exit(ChildProcess& child) {
+    for (int i = 0; i < 500; ++i) {
+        if (auto exit = child.poll()) return *exit;
+        std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "process did not exit";
+    child.kill_group();
+    return *child.poll();
+}
+
+bool gone_within(int pid, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        // A zombie still "exists"; its command line is empty once it has exited.
+        if (!process_exists(pid) || process_command_line(pid).empty()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(ChildProcess, CapturesStdoutAndStderrAndTheExitCode) {
+    auto child = ChildProcess::spawn(shell("echo out; echo err >&2; exit 3"));
+    const auto output = read_all(child);
+    EXPECT_NE(output.find("out\n"), std::string::npos);
+    EXPECT_NE(output.find("err\n"), std::string::npos);
+    const auto exit = wait_for_exit(child);
+    EXPECT_FALSE(exit.signaled);
+    EXPECT_EQ(exit.value, 3);
+    EXPECT_EQ(exit.describe(), "exit code 3");
+}
+
+TEST(ChildProcess, PassesTheEnvironmentAndWorkingDirectory) {
+    auto request = shell("echo \"$STIGMER_TEST_VALUE\"; pwd");
+    request.environment = {"STIGMER_TEST_VALUE=forty-two", "PATH=/usr/bin:/bin"};
+    request.working_directory = "/";
+    auto child = ChildProcess::spawn(request);
+    EXPECT_EQ(read_all(child), "forty-two\n/\n");
+    EXPECT_TRUE(wait_for_exit(child).success());
+}
+
+TEST(ChildProcess, AMissingExecutableIsAClearError) {
+    SpawnRequest request;
+    request.executable = "/nonexistent/agent-runner";
+    try {
+        ChildProcess::spawn(request);
+        FAIL() << "expected an error";
+    } catch (const stigmer::Error& error) {
+        EXPECT_NE(error.message().find("/nonexistent/agent-runner"), std::string::npos);
+        EXPECT_NE(error.message().find("No such file"), std::string::npos);
+    }
+}
+
+TEST(ChildProcess, TerminatingTheGroupReachesGrandchildren) {
+    // The shell starts a grandchild and reports its pid; SIGTERM to the group stops both.
+    auto child = ChildProcess::spawn(shell("sleep 60 & echo $!; wait"));
+    std::string out;
+    ASSERT_EQ(read_pipe(child.output_handle(), 5000ms, out), PipeReadResult::kData);
+    const int grandchild = std::stoi(out);
+    ASSERT_TRUE(process_exists(grandchild));
+    child.terminate_group();
+    const auto exit = wait_for_exit(child);
+    EXPECT_TRUE(exit.signaled);
+    EXPECT_EQ(exit.value, 15);
+    EXPECT_TRUE(gone_within(grandchild, 3000ms));
+}
+
+TEST(ChildProcess, KillGroupForcesAProcessThatIgnoresSigterm) {
+    auto child =
+        ChildProcess::spawn(shell("trap '' TERM; echo armed; while :; do sleep 0.1; done"));
+    std::string out;
+    ASSERT_EQ(read_pipe(child.output_handle(), 5000ms, out), PipeReadResult::kData);
+    child.terminate_group();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_FALSE(child.poll().has_value());
+    child.kill_group();
+    const auto exit = wait_for_exit(child);
+    EXPECT_TRUE(exit.signaled);
+    EXPECT_EQ(exit.describe(), "killed by signal 9 (SIGKILL)");
+}
+
+#ifdef __linux__
+TEST(ChildProcess, DiesWithTheProcessThatStartedIt) {
+    // A forked helper plays the daemon: it spawns a child, then is SIGKILLed.
+    int report[2];
+    ASSERT_EQ(::pipe(report), 0);
+    const pid_t helper = ::fork();
+    if (helper == 0) {
+        auto child = ChildProcess::spawn(shell("sleep 60"));
+        const int pid = child.pid();
+        (void)!::write(report[1], &pid, sizeof pid);
+        ::pause();
+        ::_exit(0);
+    }
+    int child_pid = 0;
+    ASSERT_EQ(::read(report[0], &child_pid, sizeof child_pid),
+              static_cast<ssize_t>(sizeof child_pid));
+    ASSERT_TRUE(process_exists(child_pid));
+    ::kill(helper, SIGKILL);
+    ::waitpid(helper, nullptr, 0);
+    EXPECT_TRUE(gone_within(child_pid, 2000ms));
+    ::close(report[0]);
+    ::close(report[1]);
+}
+#endif

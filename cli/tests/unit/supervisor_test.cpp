@@ -1,0 +1,163 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "platform/process.h"
+#include "supervise/supervisor.h"
+#include "test_support.h"
+
+using namespace std::chrono_literals;
+using namespace stigmer::supervise;
+using stigmer::testing::TempDir;
+
+namespace {
+
+ComponentSpec shell_component(const std::string& name, const std::string& script) {
+    ComponentSpec spec;
+    spec.name = name;
+    spec.version = "1.0.0";
+    spec.spawn.executable = "/bin/sh";
+    spec.spawn.arguments = {"-c", script};
+    spec.spawn.environment = stigmer::platform::current_environment();
+    spec.stop_grace = 2s;
+    spec.start_timeout = 20s;
+    return spec;
+}
+
+SupervisorSettings quick_settings(const std::filesystem::path& logs) {
+    SupervisorSettings settings;
+    settings.log_directory = logs;
+    settings.restart.initial_delay = 50ms;
+    settings.restart.max_delay = 200ms;
+    settings.restart.stable_after = 5s;
+    settings.restart.max_quick_failures = 3;
+    return settings;
+}
+
+ComponentStatus find(const Supervisor& supervisor, const std::string& name) {
+    for (const auto& s : supervisor.status()) {
+        if (s.name == name) return s;
+    }
+    ADD_FAILURE() << "no component " << name;
+    return {};
+}
+
+// Ticks until `done` holds or the limit passes; returns whether it held.
+template <typename Predicate>
+bool tick_until(Supervisor& supervisor, Predicate done, std::chrono::milliseconds limit = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        supervisor.tick();
+        if (done()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST(Supervisor, StartsInDependencyOrderAndWaitsForReadiness) {
+    TempDir dir;
+    auto base =
+        shell_component("base", "echo starting; sleep 0.3; echo 'event=ready now'; exec sleep 60");
+    base.ready_marker = "event=ready";
+    auto top = shell_component("top", "echo top running; exec sleep 60");
+    top.depends_on = {"base"};
+    Supervisor supervisor({base, top}, quick_settings(dir.path()));
+
+    supervisor.tick();
+    EXPECT_EQ(find(supervisor, "base").state, ComponentState::kStarting);
+    EXPECT_EQ(find(supervisor, "top").state, ComponentState::kWaiting);
+    EXPECT_EQ(find(supervisor, "top").detail, "waiting for base");
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    EXPECT_GT(find(supervisor, "top").pid, 0);
+    supervisor.stop_all();
+    EXPECT_EQ(find(supervisor, "base").state, ComponentState::kStopped);
+    EXPECT_EQ(find(supervisor, "top").pid, 0);
+}
+
+TEST(Supervisor, ReadyCheckGatesReadiness) {
+    TempDir dir;
+    std::atomic<bool> ready{false};
+    auto c = shell_component("c", "exec sleep 60");
+    c.ready_check = [&] { return ready.load(); };
+    Supervisor supervisor({c}, quick_settings(dir.path()));
+    EXPECT_FALSE(tick_until(
+        supervisor, [&] { return supervisor.all_ready(); }, 300ms));
+    ready = true;
+    EXPECT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+}
+
+TEST(Supervisor, RestartsAComponentKilledFromOutside) {
+    TempDir dir;
+    Supervisor supervisor({shell_component("victim", "exec sleep 60")}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const int first_pid = find(supervisor, "victim").pid;
+    stigmer::platform::kill_process(first_pid);
+    ASSERT_TRUE(tick_until(supervisor, [&] {
+        const auto s = find(supervisor, "victim");
+        return s.state == ComponentState::kReady && s.pid != first_pid;
+    }));
+    const auto s = find(supervisor, "victim");
+    EXPECT_EQ(s.restarts, 1);
+    EXPECT_EQ(s.last_exit, "killed by signal 9 (SIGKILL)");
+}
+
+TEST(Supervisor, MarksAComponentThatKeepsFailingAsFailedWithItsLastLines) {
+    TempDir dir;
+    Supervisor supervisor({shell_component("broken", "echo 'missing ANTHROPIC_API_KEY'; exit 2")},
+                          quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.any_failed(); }));
+    const auto s = find(supervisor, "broken");
+    EXPECT_EQ(s.state, ComponentState::kFailed);
+    EXPECT_EQ(s.restarts, 4);  // the first run and three restarts
+    EXPECT_EQ(s.last_exit, "exit code 2");
+    ASSERT_FALSE(s.last_lines.empty());
+    EXPECT_EQ(s.last_lines.back(), "missing ANTHROPIC_API_KEY");
+}
+
+TEST(Supervisor, RestartsDependentsWhenADependencyRestarts) {
+    TempDir dir;
+    auto base = shell_component("base", "exec sleep 60");
+    auto top = shell_component("top", "exec sleep 60");
+    top.depends_on = {"base"};
+    Supervisor supervisor({base, top}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const int top_pid = find(supervisor, "top").pid;
+    stigmer::platform::kill_process(find(supervisor, "base").pid);
+    ASSERT_TRUE(tick_until(supervisor, [&] {
+        return supervisor.all_ready() && find(supervisor, "top").pid != top_pid;
+    }));
+    EXPECT_EQ(find(supervisor, "base").restarts, 1);
+}
+
+TEST(Supervisor, StopEscalatesToSigkillAfterTheGracePeriod) {
+    TempDir dir;
+    auto stubborn =
+        shell_component("stubborn", "trap '' TERM; echo up; while :; do sleep 0.1; done");
+    stubborn.stop_grace = 300ms;
+    Supervisor supervisor({stubborn}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const auto began = std::chrono::steady_clock::now();
+    supervisor.stop_all();
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
+    EXPECT_EQ(find(supervisor, "stubborn").last_exit, "killed by signal 9 (SIGKILL)");
+}
+
+TEST(Supervisor, WritesOutputAndItsOwnEventsToTheComponentLog) {
+    TempDir dir;
+    {
+        Supervisor supervisor({shell_component("talker", "echo hello from talker; exec sleep 60")},
+                              quick_settings(dir.path()));
+        ASSERT_TRUE(tick_until(supervisor, [&] {
+            const auto s = find(supervisor, "talker");
+            return !s.last_lines.empty();
+        }));
+    }
+    const std::string log = stigmer::read_text_file(dir.path() / "talker.log");
+    EXPECT_NE(log.find("hello from talker"), std::string::npos);
+    EXPECT_NE(log.find("stigmer: started (pid"), std::string::npos);
+    EXPECT_NE(log.find("stigmer: stopped"), std::string::npos);
+}
