@@ -11,7 +11,8 @@ queued per path through a control endpoint; each queued fault applies to one req
 Modes: status:<code>, drop:<bytes> (send that many body bytes then close), stall (send headers,
 then nothing), ignore-range (answer 200 with the whole file), redirect:<path> (302),
 throttle:<bytes-per-second> (serve slowly). Requests whose target is an absolute URL are treated as
-proxy requests (logged with "proxied": true) and served from the same tree.
+proxy requests (logged with "proxied": true) and served from the same tree; CONNECT requests
+(https through a proxy) are logged with "connect": "<host:port>" and refused with 502.
 """
 import argparse
 import json
@@ -57,6 +58,16 @@ class Handler(BaseHTTPRequestHandler):
                 LOG.clear()
             return self._json(200, {"ok": True})
         return self._json(404, {"error": "unknown control"})
+
+    def do_CONNECT(self):
+        # A forward proxy for https:// would tunnel here; the test server only records the
+        # attempt (proving the client used the proxy) and refuses it.
+        with LOCK:
+            LOG.append({"path": None, "connect": self.path, "range": None, "proxied": True,
+                        "mode": None, "status": 502})
+        self.send_response(502)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self):
         target = self.path

@@ -120,3 +120,11 @@ def test_proxy_from_environment_is_used(server, stigmer):
                          env={"STIGMER_RELEASES_URL": dead, "HTTP_PROXY": server.url,
                               "NO_PROXY": "127.0.0.1", "STIGMER_HTTP_RETRIES": "1"})
     assert bypass.returncode == 3
+
+
+def test_https_proxy_from_environment_is_used(server, stigmer):
+    result = stigmer.run("server", "install", "--version", VERSION, url=False,
+                         env={"STIGMER_RELEASES_URL": "https://releases.stigmer.invalid",
+                              "HTTPS_PROXY": server.url, "STIGMER_HTTP_RETRIES": "1"})
+    assert result.returncode == 3
+    assert [e.get("connect") for e in server.log()] == ["releases.stigmer.invalid:443"]

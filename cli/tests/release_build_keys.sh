@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Configures the CLI with STIGMER_RELEASE_BUILD=ON: it must fail clearly without the release key,
+# and with a key embed that key only (not the development key).
+set -euo pipefail
+SOURCE_DIR="$1"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+if cmake -S "$SOURCE_DIR" -B "$WORK/missing" -DSTIGMER_BUILD_TESTS=OFF -DSTIGMER_RELEASE_BUILD=ON \
+  -DSTIGMER_RELEASE_PUBKEY="$WORK/absent.pub" >"$WORK/missing.log" 2>&1; then
+  echo "configure succeeded without a release key" >&2
+  exit 1
+fi
+grep -q "STIGMER_RELEASE_BUILD=ON needs the release public key" "$WORK/missing.log" || {
+  cat "$WORK/missing.log" >&2
+  exit 1
+}
+
+cmake -S "$SOURCE_DIR" -B "$WORK/ok" -DSTIGMER_BUILD_TESTS=OFF -DSTIGMER_RELEASE_BUILD=ON \
+  -DSTIGMER_RELEASE_PUBKEY="$SOURCE_DIR/tests/unit/data/other.pub" >"$WORK/ok.log" 2>&1 || {
+  cat "$WORK/ok.log" >&2
+  exit 1
+}
+header="$WORK/ok/generated/embedded_keys.h"
+grep -q "other.pub" "$header"
+if grep -q "dev.pub" "$header"; then
+  echo "release build embeds the development key" >&2
+  exit 1
+fi
+echo "release-build key embedding: ok"
