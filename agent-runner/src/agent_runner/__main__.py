@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -66,17 +67,19 @@ def _run(args: argparse.Namespace) -> int:
         logs.configure("plain", "warning")
         from agent_runner.replay import replay_history_file
 
-        workflow_id = asyncio.run(replay_history_file(args.history))
-        print(f"replayed {workflow_id}: ok")
+        name = asyncio.run(replay_history_file(args.history))
+        print(f"replayed {name}: ok")
         return EXIT_OK
     if args.command == "selfcheck":
         from agent_runner.selfcheck import report
 
         print(json.dumps(report(), indent=2))
         return EXIT_OK
+    # Chosen before the other settings are checked, so their errors come out in this format.
+    _json_errors = os.environ.get("STIGMER_LOG_FORMAT", "").strip().lower() == "json"
+    logs.configure("json" if _json_errors else "plain", "info")
     settings = read_settings()
     logs.configure(settings.log_format, settings.log_level)
-    _json_errors = settings.log_format == "json"
     from agent_runner.serve import serve
 
     return asyncio.run(serve(settings))

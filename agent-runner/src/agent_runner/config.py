@@ -10,7 +10,13 @@ from typing import Optional
 
 from agent_runner import env_values
 from agent_runner.errors import StartupError
-from agent_runner.providers import API_KEY_VARIABLES, DEFAULT_MODELS, DEFAULT_OLLAMA_BASE_URL, PROVIDERS
+from agent_runner.providers import (
+    API_KEY_VARIABLES,
+    BASE_URL_VARIABLES,
+    DEFAULT_MODELS,
+    DEFAULT_OLLAMA_BASE_URL,
+    PROVIDERS,
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class LlmDefaults:
     base_url: Optional[str] = None
     stigmer_api_key: Optional[str] = field(default=None, repr=False)
     provider_api_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
-    ollama_base_url: Optional[str] = None
+    provider_base_urls: Mapping[str, str] = field(default_factory=dict)
     temperature: Optional[float] = None
     max_tokens: Optional[int] = None
 
@@ -66,9 +72,9 @@ class LlmDefaults:
         same_as_env = chosen == self.provider
         # STIGMER_LLM_* describe the env's provider; they do not leak to another provider.
         api_key = self.stigmer_api_key if same_as_env and self.stigmer_api_key else self.provider_api_keys.get(chosen)
-        base_url = self.base_url if same_as_env else None
+        base_url = (self.base_url if same_as_env else None) or self.provider_base_urls.get(chosen)
         if chosen == "ollama":
-            base_url = base_url or self.ollama_base_url or DEFAULT_OLLAMA_BASE_URL
+            base_url = base_url or DEFAULT_OLLAMA_BASE_URL
         env_model = self.model if same_as_env else None
         return ResolvedModel(
             provider=chosen,
@@ -140,11 +146,11 @@ def read_llm_defaults(env: Mapping[str, str]) -> LlmDefaults:
         base_url=env_values.optional_text(env, "STIGMER_LLM_BASE_URL"),
         stigmer_api_key=env_values.optional_text(env, "STIGMER_LLM_API_KEY"),
         provider_api_keys=keys,
-        ollama_base_url=env_values.optional_text(env, "OLLAMA_BASE_URL"),
+        provider_base_urls={p: v for p, var in BASE_URL_VARIABLES.items() if (v := env_values.text(env, var))},
         temperature=env_values.non_negative_float(env, "STIGMER_LLM_TEMPERATURE", None),
         max_tokens=env_values.positive_int(env, "STIGMER_LLM_MAX_TOKENS", None),
     )
-    for name in ("STIGMER_LLM_BASE_URL", "OLLAMA_BASE_URL"):
+    for name in ("STIGMER_LLM_BASE_URL", *BASE_URL_VARIABLES.values()):
         url = env_values.optional_text(env, name)
         if url is not None and not url.startswith(("http://", "https://")):
             raise StartupError(f"{name}={url!r} is not an http:// or https:// URL", f"fix or unset {name}")

@@ -16,6 +16,13 @@ API_KEY_VARIABLES: dict[str, str] = {
     "openai": "OPENAI_API_KEY",
 }
 
+# The provider-specific variable a base URL is read from when STIGMER_LLM_BASE_URL does not apply.
+BASE_URL_VARIABLES: dict[str, str] = {
+    "anthropic": "ANTHROPIC_BASE_URL",
+    "openai": "OPENAI_BASE_URL",
+    "ollama": "OLLAMA_BASE_URL",
+}
+
 DEFAULT_OLLAMA_BASE_URL = "http://localhost:11434"
 
 

@@ -13,11 +13,11 @@ from agent_runner.workflow import ExecuteAgent
 
 
 async def replay_history_file(path: Path) -> str:
-    """Replays the history in `path`; returns the workflow id, raises on nondeterminism."""
+    """Replays the history in `path`; returns its file name, raises on nondeterminism."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise StartupError(f"cannot read history file {path} ({error.strerror})", "pass a readable JSON history") from None
-    history = WorkflowHistory.from_json("replayed", text)
+    history = WorkflowHistory.from_json(path.stem, text)
     await Replayer(workflows=[ExecuteAgent]).replay_workflow(history)
-    return history.workflow_id
+    return path.name
