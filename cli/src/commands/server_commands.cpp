@@ -219,6 +219,9 @@ void run_prune(GlobalOptions& options, const PruneFlags& flags) {
 void add_server_commands(CLI::App& app, GlobalOptions& options, std::function<void()>& action) {
     auto* server = app.add_subcommand("server", "Install, update and manage the local stack");
     server->require_subcommand(1);
+    server->footer(
+        "Examples:\n  stigmer server install\n  stigmer server update --check\n"
+        "  stigmer server versions --json\n  stigmer server prune --dry-run");
 
     static InstallFlags install_flags;
     auto* install = server->add_subcommand(

@@ -150,3 +150,35 @@ def test_redirect_to_plain_http_remote_is_refused(server, stigmer):
     result = stigmer.run("server", "install", "--version", VERSION)
     assert result.returncode == 7
     assert_nothing_installed(stigmer)
+
+
+def test_redirect_loop_is_bounded(server, stigmer):
+    write_release(server.root, VERSION)
+    for _ in range(7):
+        server.fault(RUNNER, f"redirect:{RUNNER}")
+    result = stigmer.run("server", "install", "--version", VERSION, env={"STIGMER_HTTP_RETRIES": "1"})
+    assert result.returncode == 3 and "more than 5 redirects" in result.stderr
+    assert len(server.requests_for(RUNNER)) == 6
+    assert_nothing_installed(stigmer)
+
+
+def test_killed_process_leaves_nothing_installed_and_resumes(server, stigmer):
+    import signal
+    import time
+    manifest = write_release(server.root, VERSION, big_runner(VERSION, size=4 * 1024 * 1024))
+    digest = manifest["components"]["agent-runner"]["platforms"]["linux-amd64"]["sha256"]
+    server.fault(RUNNER, "throttle:1000000")  # ~4 s for the whole file
+    process = stigmer.popen("server", "install", "--version", VERSION)
+    partial = stigmer.home / "downloads" / f"{digest}.part"
+    deadline = time.time() + 20
+    while time.time() < deadline and (not partial.exists() or partial.stat().st_size < 1_000_000):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert_nothing_installed(stigmer)
+    assert partial.stat().st_size > 0
+    result = stigmer.run("server", "install", "--version", VERSION)
+    assert result.returncode == 0, result.stderr
+    assert server.requests_for(RUNNER)[-1]["range"].startswith("bytes=")
+    expected = (server.root / VERSION / "linux-amd64" / "agent-runner").read_bytes()
+    assert (stigmer.home / "bin" / "agent-runner").read_bytes() == expected

@@ -128,3 +128,15 @@ def test_https_proxy_from_environment_is_used(server, stigmer):
                               "HTTPS_PROXY": server.url, "STIGMER_HTTP_RETRIES": "1"})
     assert result.returncode == 3
     assert [e.get("connect") for e in server.log()] == ["releases.stigmer.invalid:443"]
+
+
+def test_cli_component_is_listed_but_not_installed(server, stigmer):
+    from release_tree import default_components, script
+    components = default_components(VERSION)
+    components["stigmer"] = {"version": VERSION, "format": "binary", "entry": "stigmer",
+                             "data": script("stigmer", VERSION)}
+    write_release(server.root, VERSION, components)
+    assert stigmer.run("server", "install", "--version", VERSION).returncode == 0
+    assert not (stigmer.home / "versions" / "stigmer").exists()
+    assert not (stigmer.home / "bin" / "stigmer").exists()
+    assert server.requests_for(f"/{VERSION}/linux-amd64/stigmer") == []
