@@ -39,7 +39,7 @@ class AgentActivities:
             self.llm.require_api_key(resolved)
         except StartupError as error:
             raise ApplicationError(error.one_line(), type=CONFIGURATION_ERROR, non_retryable=True) from None
-        workspace = workspace_for(self.workspace_root, info.workflow_id, request.thread_id)
+        workspace = workspace_for(self.workspace_root, info.workflow_id or info.activity_id or "unknown", request.thread_id)
         log = logs.logger()
         logs.event(
             log,

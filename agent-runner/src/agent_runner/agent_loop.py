@@ -51,7 +51,7 @@ async def run_agent(
     if thread_id:
         config["configurable"] = {"thread_id": thread_id}
     messages: list[BaseMessage] = [HumanMessage(content=prompt)]
-    async for state in agent.astream({"messages": messages}, config=config, stream_mode="values"):  # type: ignore[arg-type,unused-ignore]
+    async for state in agent.astream({"messages": messages}, config=config, stream_mode="values"):  # type: ignore[call-overload,unused-ignore]
         messages = list(state.get("messages", messages))
         on_progress(len(messages))
     return AgentOutcome(

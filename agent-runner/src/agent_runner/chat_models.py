@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import SecretStr
 
 from agent_runner.config import ResolvedModel
 
@@ -13,6 +14,7 @@ REQUEST_TIMEOUT_SECONDS = 600.0
 
 
 def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
+    api_key = SecretStr(settings.api_key) if settings.api_key else None
     optional: dict[str, Any] = {}
     if settings.temperature is not None:
         optional["temperature"] = settings.temperature
@@ -23,7 +25,7 @@ def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
             optional["base_url"] = settings.base_url
         return ChatAnthropic(  # type: ignore[call-arg,unused-ignore]
             model=settings.model,
-            api_key=settings.api_key,
+            api_key=api_key,  # type: ignore[arg-type,unused-ignore]
             max_tokens=settings.max_tokens or 4096,
             timeout=REQUEST_TIMEOUT_SECONDS,
             **optional,
@@ -38,7 +40,7 @@ def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
         # Chat completions: the API every OpenAI-compatible server speaks.
         return ChatOpenAI(  # type: ignore[call-arg,unused-ignore]
             model=settings.model,
-            api_key=settings.api_key,
+            api_key=api_key,
             timeout=REQUEST_TIMEOUT_SECONDS,
             use_responses_api=False,
             **optional,
