@@ -70,7 +70,8 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
     archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                      ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-    if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    if (archive_read_open_filename(reader.get(), archive_path.string().c_str(), 1 << 16) !=
+        ARCHIVE_OK) {
         throw broken(reader.get(), source);
     }
 
@@ -95,7 +96,7 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
             if (!is_contained(link_target)) {
                 throw unsafe("hard link '" + name + "' points outside the archive", source);
             }
-            archive_entry_set_hardlink(entry, (destination / link_target).c_str());
+            archive_entry_set_hardlink(entry, (destination / link_target).string().c_str());
         } else if (type == AE_IFLNK) {
             const char* target = archive_entry_symlink(entry);
             if (target == nullptr || !link_stays_inside(normal, target)) {
@@ -105,7 +106,7 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
             throw unsafe("entry '" + name + "' is a device, fifo or socket", source);
         }
         archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
-        archive_entry_set_pathname(entry, (destination / normal).c_str());
+        archive_entry_set_pathname(entry, (destination / normal).string().c_str());
 
         if (archive_write_header(writer.get(), entry) != ARCHIVE_OK) {
             throw broken(writer.get(), source);

@@ -78,7 +78,7 @@ class PartialFileSink : public BodySink {
   private:
     void open(const char* mode) {
         file_.reset();
-        file_.reset(std::fopen(path_.c_str(), mode));
+        file_.reset(std::fopen(path_.string().c_str(), mode));
         if (!file_) {
             throw Error(ExitCode::kLocalFiles, "cannot write download", path_.string(),
                         "check free space and permissions on STIGMER_HOME/downloads");

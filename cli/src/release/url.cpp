@@ -1,7 +1,12 @@
 #include "release/url.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
+
+#if defined(_WIN32)
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#endif
 
 #include <memory>
 

@@ -1,7 +1,5 @@
 #include "store/component_installer.h"
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -16,13 +14,20 @@ namespace {
 
 std::filesystem::path temporary_directory(const Layout& layout, const std::string& component,
                                           const std::string& release_version) {
-    static std::mt19937_64 random{std::random_device{}()};
-    return layout.component_dir(component) /
-           (".tmp-" + release_version + "-" + std::to_string(::getpid()) + "-" +
-            std::to_string(random() % 1000000));
+    return layout.component_dir(component) / temporary_install_name(release_version);
 }
 
 }  // namespace
+
+std::string temporary_install_prefix(const std::string& release_version) {
+    return ".tmp~" + release_version + "~";
+}
+
+std::string temporary_install_name(const std::string& release_version) {
+    // Random, so concurrent or crashed installers never pick the same name.
+    static std::mt19937_64 random{std::random_device{}()};
+    return temporary_install_prefix(release_version) + std::to_string(random());
+}
 
 std::optional<InstalledComponent> find_installed_component(const Layout& layout,
                                                            const std::string& component,

@@ -33,7 +33,7 @@ void remove_stale_temporaries(const std::filesystem::path& component_dir,
     // Called under the version's install lock: any temporary of that version is from a process
     // that died mid-install.
     std::error_code ec;
-    const auto prefix = ".tmp-" + version + "-";
+    const auto prefix = temporary_install_prefix(version);
     for (const auto& entry : std::filesystem::directory_iterator(component_dir, ec)) {
         if (entry.path().filename().string().starts_with(prefix)) {
             std::filesystem::remove_all(entry.path(), ec);

@@ -129,3 +129,16 @@ TEST(LauncherTest, SwitchesSymlinkAtomically) {
 
 }  // namespace
 }  // namespace stigmer::store
+
+namespace stigmer::store {
+namespace {
+
+TEST(ComponentInstallerTest, TemporaryNamesOfOneVersionDoNotMatchAnother) {
+    const auto name = temporary_install_name("1.0-rc");
+    EXPECT_TRUE(name.starts_with(temporary_install_prefix("1.0-rc")));
+    EXPECT_FALSE(name.starts_with(temporary_install_prefix("1.0")));
+    EXPECT_NE(temporary_install_name("1.0"), temporary_install_name("1.0"));
+}
+
+}  // namespace
+}  // namespace stigmer::store
