@@ -20,5 +20,5 @@ require=()
 rm -f "$tree/$version"/{manifest.json,SHA256SUMS}{,.minisig}
 "$py" "$RELEASE_DIR/make-sha256sums.py" --tree "$tree" --version "$version"
 "$py" "$RELEASE_DIR/make-manifest.py" --tree "$tree" --version "$version" \
-  --temporal-version "$(temporal_version)" "${require[@]}"
+  --temporal-version "$(temporal_version)" ${require[@]+"${require[@]}"}
 bash "$RELEASE_DIR/sign.sh" "$tree/$version/SHA256SUMS" "$tree/$version/manifest.json"

@@ -48,9 +48,9 @@ fi
 platform="$os-$arch"
 
 if command -v curl >/dev/null 2>&1; then
-  fetch() { curl -fsSL --retry 3 -o "$2" "$1" || die "download failed: $1"; }
+  fetch() { why=$(curl -fsSL --retry 3 -o "$2" "$1" 2>&1) || die "download failed: $1 (${why#curl: })"; }
 elif command -v wget >/dev/null 2>&1; then
-  fetch() { wget -q -O "$2" "$1" || die "download failed: $1"; }
+  fetch() { wget -q -O "$2" "$1" || die "download failed: $1 (wget exit $?)"; }
 else
   die "neither curl nor wget is installed"
 fi

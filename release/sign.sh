@@ -34,9 +34,12 @@ for file in "$@"; do
   # The trusted comment is signed too: it names the file, so a valid signature of one
   # file cannot be passed off as that of another name.
   comment="stigmer $(basename "$(dirname "$file")")/$(basename "$file") timestamp:$(date -u +%s)"
-  printf '%s\n' "${MINISIGN_PASSWORD:-}" |
-    minisign -S -s "$key_file" -m "$file" -x "$file.minisig" -t "$comment" >/dev/null ||
-    die "signing $file failed"
+  # The password goes on stdin only when there is one: minisign does not read stdin for an
+  # unencrypted key, and a writer into an unread pipe would fail the pipeline (pipefail).
+  if ! why=$(minisign -S -s "$key_file" -m "$file" -x "$file.minisig" -t "$comment" 2>&1 \
+    < <(if [ -n "${MINISIGN_PASSWORD:-}" ]; then printf '%s\n' "$MINISIGN_PASSWORD"; fi)); then
+    die "signing $file failed: $(printf '%s' "$why" | tr '\n' ' ')"
+  fi
   minisign -V -q -p "$pub_file" -m "$file" -x "$file.minisig" || die "$file.minisig does not verify with $pub_file"
   log "signed $file"
 done

@@ -52,10 +52,10 @@ put() {
   local file=$1 key=$2 cache=$3 sha code
   sha=$(sha256_of "$file")
   # The payload hash is part of the signature: the server rejects a body that changed on the way.
-  code=$(s3 -o /dev/stderr -w '%{http_code}' -X PUT -T "$file" \
+  code=$(s3 -o "$response" -w '%{http_code}' -X PUT -T "$file" \
     -H "x-amz-content-sha256: $sha" -H "Content-Type: $(content_type "$key")" \
     -H "Cache-Control: $cache" "$(object_url "$key")") || die "PUT $key failed"
-  [ "$code" = 200 ] || die "PUT $key: HTTP $code"
+  [ "$code" = 200 ] || die "PUT $key: HTTP $code: $(head -c 500 "$response")"
   # Read the size back: a proxy that truncated the upload must not go unnoticed.
   local size
   size=$(s3 -o /dev/null -I -w '%{header_json}' "$(object_url "$key")" |
@@ -66,7 +66,8 @@ put() {
 
 # A version already in the bucket is immutable unless its manifest is byte-identical (a retry).
 remote=$(mktemp)
-trap 'rm -f "$remote"' EXIT
+response=$(mktemp)
+trap 'rm -f "$remote" "$response"' EXIT
 code=$(s3 -o "$remote" -w '%{http_code}' "$(object_url "$version/manifest.json")") || die "cannot reach $endpoint"
 case "$code" in
   200)

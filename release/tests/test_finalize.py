@@ -1,0 +1,114 @@
+"""finalize.sh / publish-channel.sh on small synthetic trees: the refusals the workflow relies on."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tarfile
+import zipfile
+from pathlib import Path
+
+from conftest import RELEASE, run
+
+
+def stage(tree: Path, version: str, platforms: list[str]) -> None:
+    for platform in platforms:
+        d = tree / version / platform
+        d.mkdir(parents=True)
+        win = platform.startswith("windows")
+        (d / ("agent-runner.exe" if win else "agent-runner")).write_bytes(b"runner " + platform.encode())
+        for name in ("temporal", "stigmer"):
+            (d / f"{name}.{'zip' if win else 'tar.gz'}").write_bytes(f"{name} {platform}".encode())
+
+
+ALL = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64"]
+
+
+def finalize(tree: Path, version: str, require_all: bool = False) -> "object":
+    env = dict(os.environ, STIGMER_REQUIRE_ALL_PLATFORMS="1" if require_all else "0")
+    return run(["bash", str(RELEASE / "finalize.sh"), str(tree), version], env=env)
+
+
+def test_all_five_platforms(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ALL)
+    out = finalize(tmp_path, "1.2.3", require_all=True)
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads((tmp_path / "1.2.3" / "manifest.json").read_text())
+    win = manifest["components"]["temporal"]["platforms"]["windows-amd64"]
+    assert win["url"] == "windows-amd64/temporal.zip" and win["format"] == "zip" and win["entry"] == "temporal.exe"
+    assert manifest["components"]["agent-runner"]["platforms"]["windows-amd64"]["entry"] == "agent-runner.exe"
+    assert len((tmp_path / "1.2.3" / "SHA256SUMS").read_text().splitlines()) == 15
+
+
+def test_a_missing_platform_is_refused_when_all_are_required(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ALL[:-1])
+    out = finalize(tmp_path, "1.2.3", require_all=True)
+    assert out.returncode != 0 and "windows-amd64" in out.stderr
+    assert not (tmp_path / "1.2.3" / "manifest.json").exists()
+
+
+def test_a_missing_artifact_is_refused(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ["linux-amd64"])
+    (tmp_path / "1.2.3" / "linux-amd64" / "stigmer.tar.gz").unlink()
+    out = finalize(tmp_path, "1.2.3")
+    assert out.returncode != 0 and "stigmer.tar.gz" in out.stderr
+
+
+def test_a_stray_file_is_refused(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ["linux-amd64"])
+    (tmp_path / "1.2.3" / "linux-amd64" / "notes.txt").write_text("x")
+    out = finalize(tmp_path, "1.2.3")
+    assert out.returncode != 0 and "notes.txt" in out.stderr
+
+
+def test_prerelease_never_moves_stable(tmp_path: Path) -> None:
+    stage(tmp_path, "1.3.0-rc.1", ["linux-amd64"])
+    assert finalize(tmp_path, "1.3.0-rc.1").returncode == 0
+    refused = run(["bash", str(RELEASE / "publish-channel.sh"), str(tmp_path), "1.3.0-rc.1", "stable"])
+    assert refused.returncode != 0 and "never moves 'stable'" in refused.stderr
+    assert not (tmp_path / "channels" / "stable.json").exists()
+    default = run(["bash", str(RELEASE / "publish-channel.sh"), str(tmp_path), "1.3.0-rc.1"])
+    assert default.returncode == 0, default.stderr
+    assert json.loads((tmp_path / "channels" / "preview.json").read_text())["version"] == "1.3.0-rc.1"
+
+
+def test_channel_needs_a_finalized_version(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ["linux-amd64"])
+    out = run(["bash", str(RELEASE / "publish-channel.sh"), str(tmp_path), "1.2.3"])
+    assert out.returncode != 0 and "not finalized" in out.stderr
+
+
+def test_signing_with_a_password_protected_key_from_the_environment(tmp_path: Path) -> None:
+    """The workflow's path: the key's contents in MINISIGN_SECRET_KEY, its password piped."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    gen = run(["minisign", "-G", "-p", str(keys / "r.pub"), "-s", str(keys / "r.key")], input="pw\npw\n")
+    assert gen.returncode == 0, gen.stderr
+    stage(tmp_path, "1.2.3", ["linux-amd64"])
+    env = dict(os.environ, MINISIGN_SECRET_KEY=(keys / "r.key").read_text(), MINISIGN_PASSWORD="pw",
+               MINISIGN_PUBLIC_KEY_FILE=str(keys / "r.pub"))
+    out = run(["bash", str(RELEASE / "finalize.sh"), str(tmp_path), "1.2.3"], env=env)
+    assert out.returncode == 0, out.stderr
+    check = run(["minisign", "-V", "-p", str(keys / "r.pub"), "-m", str(tmp_path / "1.2.3" / "manifest.json")])
+    assert check.returncode == 0
+    wrong = dict(env, MINISIGN_PASSWORD="nope")
+    assert run(["bash", str(RELEASE / "finalize.sh"), str(tmp_path), "1.2.3"], env=wrong).returncode != 0
+
+
+def test_pack_is_reproducible_and_keeps_modes(tmp_path: Path) -> None:
+    exe = tmp_path / "tool"
+    exe.write_bytes(b"#!/bin/sh\necho hi\n")
+    exe.chmod(0o700)
+    outs = []
+    for i in range(2):
+        os.utime(exe, (1000 + i, 1000 + i))  # different mtimes must not change the archive
+        for fmt in ("tar.gz", "zip"):
+            out = tmp_path / f"a{i}.{fmt}"
+            assert run(["python3", str(RELEASE / "pack.py"), "--format", fmt, "--out", str(out), f"{exe}=tool"]).returncode == 0
+            outs.append(out.read_bytes())
+    assert outs[0] == outs[2] and outs[1] == outs[3]
+    with zipfile.ZipFile(tmp_path / "a0.zip") as zf:
+        assert stat.S_IMODE(zf.getinfo("tool").external_attr >> 16) == 0o755
+    with tarfile.open(tmp_path / "a0.tar.gz") as tar:
+        member = tar.getmember("tool")
+        assert member.mode == 0o755 and member.uid == 0 and member.mtime == 946684800
