@@ -18,6 +18,8 @@ void print_version(GlobalOptions& options) {
         document["version"] = release;
         document["platform"] = context.settings().platform.key();
         document["release_installed"] = installed.has_value();
+        const auto active = context.store().active_state().active;
+        document["active"] = active ? nlohmann::json(*active) : nlohmann::json(nullptr);
         document["components"] = nlohmann::json::object();
         if (installed) {
             for (const auto& [name, component] : installed->components) {
@@ -29,6 +31,9 @@ void print_version(GlobalOptions& options) {
     }
     std::cout << "stigmer " << release << '\n';
     std::cout << "platform: " << context.settings().platform.key() << '\n';
+    if (const auto active = context.store().active_state().active; active && *active != release) {
+        std::cout << "active release: " << *active << " (see `stigmer server versions`)\n";
+    }
     if (installed) {
         std::cout << "components (release " << release << "):";
         for (const auto& [name, component] : installed->components) {

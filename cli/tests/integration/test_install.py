@@ -56,6 +56,7 @@ def test_version_command_reports_platform_and_components(server, stigmer):
     assert document["version"] == "0.0.0-dev"
     assert document["platform"] == "linux-amd64"
     assert document["release_installed"] is False
+    assert document["active"] is None
     write_release(server.root, "0.0.0-dev")
     assert stigmer.run("server", "install").returncode == 0
     text = stigmer.run("--version").stdout

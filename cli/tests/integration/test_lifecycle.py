@@ -24,6 +24,7 @@ def test_update_check_update_and_rollback(server, stigmer):
     assert update.returncode == 0, update.stderr
     assert "updated 1.0.0 -> 1.1.0" in update.stdout
     assert active(stigmer) == "1.1.0"
+    assert "active release: 1.1.0" in stigmer.run("version").stdout
     assert subprocess.run([str(stigmer.home / "bin" / "agent-runner")], capture_output=True,
                           text=True).stdout.startswith("agent-runner 1.1.0")
     assert "up to date" in stigmer.run("server", "update").stdout
@@ -86,7 +87,7 @@ def test_two_concurrent_installs_download_once(server, stigmer):
                                    "data": b"#!/bin/sh\necho ok\n" + b"#" * (2 * 1024 * 1024)}}
     write_release(server.root, "1.0.0", components)
     path = "/1.0.0/linux-amd64/agent-runner"
-    server.fault(path, "throttle:2000000")  # ~1 s, so the second process has to wait
+    server.fault(path, "throttle:700000")  # ~3 s, so the second process has to wait
     first = stigmer.popen("server", "install", "--version", "1.0.0")
     second = stigmer.popen("server", "install", "--version", "1.0.0")
     out1, err1 = first.communicate(timeout=60)
