@@ -4,7 +4,8 @@
 #
 #   release/build-cli.sh VERSION BUILD_DIR [extra cmake arguments...]
 #
-# STIGMER_CMAKE_ARGS (space-separated, from cli-deps.sh on CI runners) adds more arguments.
+# STIGMER_CMAKE_ARGS (space-separated, from cli-deps.sh on CI runners) adds more arguments;
+# STIGMER_BUILD_TARGET (default stigmer) is the target built, `all` to include the tests.
 #
 # Used by `make release-local`, the release workflow on every OS, and the arm64 cross-build.
 set -euo pipefail
@@ -23,7 +24,7 @@ read -r -a env_args <<<"${STIGMER_CMAKE_ARGS:-}"
 cmake -S "$REPO_ROOT/cli" -B "$build_dir" ${generator[@]+"${generator[@]}"} \
   -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF \
   ${env_args[@]+"${env_args[@]}"} "$@" >&2
-cmake --build "$build_dir" --config Release --target stigmer -j "${STIGMER_BUILD_JOBS:-2}" >&2
+cmake --build "$build_dir" --config Release --target "${STIGMER_BUILD_TARGET:-stigmer}" -j "${STIGMER_BUILD_JOBS:-2}" >&2
 
 for candidate in "$build_dir/stigmer" "$build_dir/stigmer.exe" "$build_dir/Release/stigmer.exe"; do
   if [ -f "$candidate" ]; then echo "$candidate"; exit 0; fi

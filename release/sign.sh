@@ -33,7 +33,8 @@ for file in "$@"; do
   [ -f "$file" ] || die "$file: no such file"
   # The trusted comment is signed too: it names the file, so a valid signature of one
   # file cannot be passed off as that of another name.
-  comment="stigmer $(basename "$(dirname "$file")")/$(basename "$file") timestamp:$(date -u +%s)"
+  # SOURCE_DATE_EPOCH (the tag's commit time in the workflow) makes a re-run sign identically.
+  comment="stigmer $(basename "$(dirname "$file")")/$(basename "$file") timestamp:${SOURCE_DATE_EPOCH:-$(date -u +%s)}"
   # The password goes on stdin only when there is one: minisign does not read stdin for an
   # unencrypted key, and a writer into an unread pipe would fail the pipeline (pipefail).
   if ! why=$(minisign -S -s "$key_file" -m "$file" -x "$file.minisig" -t "$comment" 2>&1 \

@@ -7,7 +7,9 @@
 # Environment: S3_ENDPOINT (e.g. https://<account>.r2.cloudflarestorage.com), S3_BUCKET,
 # AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, S3_REGION (default auto, as R2 wants),
 # S3_PREFIX (optional key prefix). STIGMER_UPLOAD_OVERWRITE=1 allows replacing a version
-# already published with different contents (recovery only: see docs/releasing.md).
+# already published with different contents, STIGMER_UPLOAD_CHANNELS_ONLY=1 uploads only the
+# channel files naming VERSION, which must already be published (recovery and rollback only:
+# see docs/releasing.md).
 #
 # Order matters to clients reading the bucket while it changes: artifacts first, then
 # SHA256SUMS, then the manifest (signature before file), then install.sh, and the channel
@@ -74,20 +76,22 @@ case "$code" in
     if ! cmp -s "$remote" "$tree/$version/manifest.json" && [ "${STIGMER_UPLOAD_OVERWRITE:-0}" != 1 ]; then
       die "version $version is already published with a different manifest (STIGMER_UPLOAD_OVERWRITE=1 to replace)"
     fi ;;
-  404) ;;
+  404) [ "${STIGMER_UPLOAD_CHANNELS_ONLY:-0}" != 1 ] || die "version $version is not published: cannot point a channel at it" ;;
   *) die "GET $version/manifest.json: HTTP $code (check S3_ENDPOINT, S3_BUCKET and the credentials)" ;;
 esac
 
 immutable="public, max-age=31536000, immutable"
 short="public, max-age=60"
 cd "$tree"
-while IFS= read -r file; do
-  put "$file" "$file" "$immutable"
-done < <(find "$version" -mindepth 2 -type f | sort)
-for name in SHA256SUMS.minisig SHA256SUMS manifest.json.minisig manifest.json; do
-  put "$version/$name" "$version/$name" "$immutable"
-done
-[ -f install.sh ] && put install.sh install.sh "$short"
+if [ "${STIGMER_UPLOAD_CHANNELS_ONLY:-0}" != 1 ]; then
+  while IFS= read -r file; do
+    put "$file" "$file" "$immutable"
+  done < <(find "$version" -mindepth 2 -type f | sort)
+  for name in SHA256SUMS.minisig SHA256SUMS manifest.json.minisig manifest.json; do
+    put "$version/$name" "$version/$name" "$immutable"
+  done
+  if [ -f install.sh ]; then put install.sh install.sh "$short"; fi
+fi
 for channel_file in channels/*.json; do
   [ -f "$channel_file" ] || continue
   grep -Eq "\"version\": \"$(printf '%s' "$version" | sed 's/[.+]/\\&/g')\"" "$channel_file" || continue

@@ -152,3 +152,20 @@ def test_missing_configuration_is_named(tree: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "AWS_"))}
     out = run(["bash", str(RELEASE / "upload.sh"), VERSION, str(tree)], env=env)
     assert out.returncode != 0 and "S3_ENDPOINT is not set" in out.stderr
+
+
+def test_channels_only_upload_repoints_a_published_version(uploaded: tuple[str, object], tree: Path) -> None:
+    endpoint, _ = uploaded
+    out = upload(endpoint, tree, STIGMER_UPLOAD_CHANNELS_ONLY="1")
+    assert out.returncode == 0, out.stderr
+    keys = [line.split("uploaded ", 1)[1].split(" ")[0] for line in out.stderr.splitlines() if "uploaded " in line]
+    assert keys == ["channels/dev.json.minisig", "channels/dev.json"]
+
+
+def test_channels_only_upload_refuses_an_unpublished_version(minio: str, tree: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "tree"
+    shutil.copytree(tree / VERSION, copy / "never-published")
+    out = run(["bash", str(RELEASE / "upload.sh"), "never-published", str(copy)],
+              env=dict(os.environ, S3_ENDPOINT=minio, S3_BUCKET=BUCKET, AWS_ACCESS_KEY_ID=USER,
+                       AWS_SECRET_ACCESS_KEY=SECRET, STIGMER_UPLOAD_CHANNELS_ONLY="1"))
+    assert out.returncode != 0 and "is not published" in out.stderr

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Cross-builds the CLI for linux-arm64 with Debian's aarch64 toolchain, runs its unit tests
+# under qemu-user, and packs out/cross/linux-arm64/stigmer.tar.gz with the release's script.
+#
+#   release/cross-build-arm64.sh [VERSION]      (default 0.0.0-cross)
+#
+# Installs what it needs once (root or sudo): g++-aarch64-linux-gnu, qemu-user and the arm64
+# -dev packages of the CLI's libraries through multiarch.
+set -euo pipefail
+# shellcheck source=release/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+version=${1:-0.0.0-cross}
+valid_version "$version" || die "invalid version '$version'"
+cd "$REPO_ROOT"
+started=$SECONDS
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+packages=(g++-aarch64-linux-gnu qemu-user libcurl4-openssl-dev:arm64 libssl-dev:arm64
+  libsodium-dev:arm64 libarchive-dev:arm64 libgtest-dev:arm64 libtomlplusplus-dev:arm64
+  nlohmann-json3-dev libcli11-dev)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
+  dpkg --print-foreign-architectures | grep -qx arm64 || as_root dpkg --add-architecture arm64
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+build=out/build/cli-linux-arm64
+STIGMER_BUILD_TARGET=all bash "$RELEASE_DIR/build-cli.sh" "$version" "$build" \
+  -DCMAKE_TOOLCHAIN_FILE="$RELEASE_DIR/cross/aarch64-linux-gnu.cmake" -DSTIGMER_BUILD_TESTS=ON >/dev/null
+built=$((SECONDS - started))
+file "$build/stigmer" | grep -q 'ARM aarch64' || die "$build/stigmer is not an arm64 executable: $(file "$build/stigmer")"
+
+qemu=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+"${qemu[@]}" "$build/stigmer" --version | grep -qF "$version" || die "stigmer --version under qemu does not print $version"
+log "stigmer --version under qemu-aarch64: $("${qemu[@]}" "$build/stigmer" --version | head -n 1)"
+
+# The unit tests, each run by ctest through the toolchain's emulator (qemu-aarch64).
+ctest --test-dir "$build" --output-on-failure -j "${STIGMER_BUILD_JOBS:-2}" -E "${STIGMER_CROSS_TEST_EXCLUDE:-^$}" >&2
+bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$build/stigmer" out/cross/linux-arm64
+log "linux-arm64 cross-build ok: build ${built}s, total $((SECONDS - started))s"
