@@ -23,7 +23,7 @@ def test_defaults_follow_the_env_contract() -> None:
     assert settings.log_format == "plain"
     assert settings.shutdown_grace_seconds == 30.0
     resolved = settings.llm.resolve()
-    assert (resolved.provider, resolved.api_key, resolved.model) == ("anthropic", "sk-ant", "claude-sonnet-4-5")
+    assert (resolved.provider, resolved.api_key, resolved.model) == ("anthropic", "sk-ant", "claude-sonnet-4-6")
 
 
 def test_every_variable_is_read() -> None:

@@ -50,7 +50,7 @@ def test_execute_agent_end_to_end(
         assert result.answer.startswith(ANSWER_PREFIX) and "hello.txt" in result.answer
         assert [c.name for c in result.tool_calls] == ["write_file"]
         assert (result.usage.input_tokens, result.usage.output_tokens, result.usage.total_tokens) == (20, 10, 30)
-        assert (result.provider, result.model) == ("anthropic", "claude-sonnet-4-5")
+        assert (result.provider, result.model) == ("anthropic", "claude-sonnet-4-6")
         assert (tmp_path / "workspaces" / f"run-{workflow_id}" / "hello.txt").read_text() == "hi from stigmer"
 
         # The workflow input overrides the env's provider: OpenAI, key from OPENAI_API_KEY.

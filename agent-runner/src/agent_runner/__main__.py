@@ -32,11 +32,15 @@ _json_errors = False
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-runner",
-        description="Runs stigmer AI agents: a worker polling a Temporal task queue. "
-        "Configured by environment variables (see the README).",
+        usage="agent-runner [--version]",
+        description="Runs stigmer AI agents: a worker polling a Temporal task queue.",
+        epilog="Configured by environment variables: TEMPORAL_SERVICE_ADDRESS, TEMPORAL_NAMESPACE, "
+        "TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE, STIGMER_LLM_PROVIDER, STIGMER_LLM_MODEL, "
+        "STIGMER_LLM_API_KEY (or ANTHROPIC_API_KEY / OPENAI_API_KEY), STIGMER_LOG_FORMAT and more "
+        "(see the agent-runner README).",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
-    commands = parser.add_subparsers(dest="command", metavar="")
+    commands = parser.add_subparsers(dest="command", help=argparse.SUPPRESS)
     replay = commands.add_parser("replay")  # hidden from help: a check of the build
     replay.add_argument("history", type=Path)
     commands.add_parser("selfcheck")  # hidden from help: a check of the build

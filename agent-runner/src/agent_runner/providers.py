@@ -5,7 +5,7 @@ from __future__ import annotations
 PROVIDERS: tuple[str, ...] = ("anthropic", "openai", "ollama")
 
 DEFAULT_MODELS: dict[str, str] = {
-    "anthropic": "claude-sonnet-4-5",
+    "anthropic": "claude-sonnet-4-6",
     "openai": "gpt-4o-mini",
     "ollama": "llama3.2",
 }
