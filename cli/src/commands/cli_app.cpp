@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "commands/context.h"
+#include "commands/run_command.h"
 #include "commands/server_commands.h"
+#include "commands/stack_commands.h"
 #include "commands/version_command.h"
 #include "util/error.h"
 
@@ -48,6 +50,8 @@ int run_cli(int argc, char** argv) {
 
     add_version_command(app, options, action);
     add_server_commands(app, options, action);
+    add_stack_commands(app, *app.get_subcommand("server"), options, action);
+    add_run_command(app, options, action);
 
     try {
         app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "config/stack_config.h"
 #include "daemon/daemon_client.h"
 #include "platform/stop_signals.h"
 #include "platform/terminal.h"
@@ -90,7 +91,9 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
                     (context.settings().home / "config.toml").string(), "set [temporal] http_url");
     }
     temporal::Endpoint endpoint{http_url, t.value("namespace", "default"), ""};
-    if (const char* key = std::getenv("TEMPORAL_API_KEY")) endpoint.api_key = key;
+    // The API key is a secret, so the status document does not carry it: read it here.
+    endpoint.api_key =
+        config::load_stack_config(context.settings().home / "config.toml", {}).temporal.api_key;
     const temporal::HttpApi api(endpoint);
 
     temporal::WorkflowStart start;

@@ -46,7 +46,7 @@ nlohmann::json wait_until_ready(const daemon::DaemonClient& client, const Consol
                 const std::string name = c.value("name", ""), state = c.value("state", "");
                 if (state == "ready") say_once("  " + name + " ready");
                 if (state == "starting" || state == "waiting")
-                    say_once("  waiting for " + c.value("detail", name));
+                    say_once("  " + c.value("detail", name));
             }
             if (status->value("ready", false)) return *status;
             if (status->value("failed", false)) {
@@ -92,7 +92,13 @@ void print_status_result(const nlohmann::json& status, const GlobalOptions& opti
 
 // Stops a daemon (asking first, forcing if it does not answer) and reports as components go.
 void stop_daemon(const daemon::DaemonClient& client, const Console& console, seconds timeout) {
-    if (client.request_stop()) {
+    // A daemon that has just started may not serve its socket yet: give it a moment.
+    bool asked = client.request_stop();
+    for (int attempt = 0; !asked && attempt < 20 && client.alive(); ++attempt) {
+        std::this_thread::sleep_for(milliseconds(250));
+        asked = client.request_stop();
+    }
+    if (asked) {
         console.status("stopping the stack (agent-runner, then Temporal)...");
         if (client.wait_until_gone(timeout)) {
             client.clean_up_after_dead_daemon();
@@ -100,7 +106,7 @@ void stop_daemon(const daemon::DaemonClient& client, const Console& console, sec
         }
         console.status("the daemon did not stop within " + std::to_string(timeout.count()) +
                        "s; forcing it");
-    } else {
+    } else if (client.alive()) {
         console.status("the daemon does not answer; stopping it through its pid");
     }
     client.force_stop(milliseconds(15'000));

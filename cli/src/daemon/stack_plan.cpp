@@ -115,7 +115,7 @@ std::vector<supervise::ComponentSpec> plan_stack(
         temporal.spawn.working_directory = home / "data";
         temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
         temporal.waiting_for =
-            "Temporal to accept connections on port " + std::to_string(t.grpc_port);
+            "waiting for Temporal to accept connections on port " + std::to_string(t.grpc_port);
         const auto endpoint = endpoint_of(t);
         const std::string host = t.host;
         const int grpc_port = t.grpc_port;
@@ -139,7 +139,7 @@ std::vector<supervise::ComponentSpec> plan_stack(
     runner.spawn.working_directory = home / "data";
     if (!t.external) runner.depends_on = {"temporal"};
     runner.ready_marker = kAgentRunnerReadyMarker;
-    runner.waiting_for = "agent-runner to poll task queue '" + t.task_queue + "'";
+    runner.waiting_for = "waiting for agent-runner to poll task queue '" + t.task_queue + "'";
     if (!t.http_api_url().empty()) {
         const auto endpoint = endpoint_of(t);
         const std::string queue = t.task_queue;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 namespace stigmer::platform {
 
@@ -14,6 +15,9 @@ class FileLock {
     // blocking (to tell the user why nothing happens).
     static FileLock acquire(const std::filesystem::path& path,
                             const std::function<void()>& on_wait = {});
+
+    // Takes the lock only if nobody holds it (never waits).
+    static std::optional<FileLock> try_acquire(const std::filesystem::path& path);
 
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&&) = delete;

@@ -30,6 +30,24 @@ FileLock FileLock::acquire(const std::filesystem::path& path,
     return FileLock(reinterpret_cast<std::intptr_t>(file));
 }
 
+std::optional<FileLock> FileLock::try_acquire(const std::filesystem::path& path) {
+    create_directories_or_throw(path.parent_path());
+    HANDLE file =
+        CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                    nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE) {
+        throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
+                    "check permissions on STIGMER_HOME");
+    }
+    OVERLAPPED overlapped{};
+    if (!LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
+                    &overlapped)) {
+        CloseHandle(file);
+        return std::nullopt;
+    }
+    return FileLock(reinterpret_cast<std::intptr_t>(file));
+}
+
 FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) {
     other.handle_ = -1;
 }

@@ -29,9 +29,9 @@ struct ComponentSpec {
     std::string ready_marker;
     // Polled while starting, after the marker (if any) was seen; true = ready.
     std::function<bool()> ready_check;
-    std::string waiting_for;  // what the readiness check waits for, in words
-    std::chrono::seconds start_timeout{120};
-    std::chrono::seconds stop_grace{10};
+    std::string waiting_for;  // what readiness waits for, in words ("waiting for ...")
+    std::chrono::milliseconds start_timeout{120'000};
+    std::chrono::milliseconds stop_grace{10'000};
 };
 
 // A snapshot of one component, for status output.

@@ -202,15 +202,13 @@ void Supervisor::tick() {
         }
         if (state == ComponentState::kStarting) {
             if (now - component.launched_at > component.spec.start_timeout) {
+                const std::string why =
+                    "not ready after " + seconds_text(component.spec.start_timeout);
                 lock.unlock();
-                stop_one(component, std::chrono::seconds(5),
-                         "not ready after " + std::to_string(component.spec.start_timeout.count()) +
-                             "s");
+                stop_one(component, std::chrono::seconds(5), why);
                 lock.lock();
                 component.status.state = ComponentState::kFailed;
-                component.status.detail = "not ready after " +
-                                          std::to_string(component.spec.start_timeout.count()) +
-                                          "s (" + component.spec.waiting_for + ")";
+                component.status.detail = why + " (" + component.spec.waiting_for + ")";
                 continue;
             }
             const bool marker_ok = component.spec.ready_marker.empty() || component.reported_ready;

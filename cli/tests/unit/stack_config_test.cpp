@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "config/stack_config.h"
+#include "daemon/stack_plan.h"
+#include "test_support.h"
+#include "util/error.h"
+
+using namespace stigmer;
+using stigmer::testing::TempDir;
+
+namespace {
+
+config::EnvironmentLookup no_environment() {
+    return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+}
+
+std::filesystem::path write_config(const TempDir& dir, const std::string& text) {
+    const auto path = dir.path() / "config.toml";
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::string value_of(const std::vector<std::string>& env, const std::string& name) {
+    for (const auto& entry : env) {
+        if (entry.rfind(name + "=", 0) == 0) return entry.substr(name.size() + 1);
+    }
+    return "<unset>";
+}
+
+}  // namespace
+
+TEST(StackConfig, DefaultsWithoutAFile) {
+    TempDir dir;
+    const auto config = config::load_stack_config(dir.path() / "config.toml", {}, no_environment());
+    EXPECT_FALSE(config.temporal.external);
+    EXPECT_EQ(config.temporal.grpc_address(), "127.0.0.1:7233");
+    EXPECT_EQ(config.temporal.http_api_url(), "http://127.0.0.1:7243");
+    EXPECT_EQ(config.temporal.ui_port, 8233);
+    EXPECT_EQ(config.temporal.task_queue, "agent_execution_runner");
+    EXPECT_EQ(config.agent_runner.shutdown_grace_seconds, 30);
+}
+
+TEST(StackConfig, FileThenFlagsThenEnvironment) {
+    TempDir dir;
+    const auto path = write_config(dir, R"(
+[temporal]
+grpc_port = 17233
+ui_port = 18233
+http_port = 17243
+namespace = "agents"
+
+[agent_runner]
+max_concurrency = 4
+
+[agent_runner.env]
+STIGMER_LLM_PROVIDER = "openai"
+)");
+    config::StackOverrides flags;
+    flags.ui_port = 19233;
+    const auto config = config::load_stack_config(
+        path, flags, [](const std::string& name) -> std::optional<std::string> {
+            if (name == "TEMPORAL_API_KEY") return "secret-key";
+            return std::nullopt;
+        });
+    EXPECT_EQ(config.temporal.grpc_port, 17233);
+    EXPECT_EQ(config.temporal.ui_port, 19233);
+    EXPECT_EQ(config.temporal.name_space, "agents");
+    EXPECT_EQ(config.temporal.api_key, "secret-key");
+    EXPECT_EQ(config.agent_runner.max_concurrency, 4);
+    EXPECT_EQ(config.agent_runner.env.at("STIGMER_LLM_PROVIDER"), "openai");
+}
+
+TEST(StackConfig, ExternalClusterNeedsAnAddress) {
+    TempDir dir;
+    const auto path = write_config(dir, "[temporal]\nmode = \"external\"\n");
+    try {
+        config::load_stack_config(path, {}, no_environment());
+        FAIL() << "expected an error";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ExitCode::kUsage);
+        EXPECT_NE(error.message().find("[temporal] address"), std::string::npos);
+        EXPECT_NE(error.message().find(path.string()), std::string::npos);
+    }
+}
+
+TEST(StackConfig, AnAddressFlagSelectsAnExternalCluster) {
+    TempDir dir;
+    config::StackOverrides flags;
+    flags.temporal_address = "temporal.internal:7233";
+    const auto config =
+        config::load_stack_config(dir.path() / "config.toml", flags, no_environment());
+    EXPECT_TRUE(config.temporal.external);
+    EXPECT_EQ(config.temporal.grpc_address(), "temporal.internal:7233");
+}
+
+TEST(StackConfig, RejectsBadValuesNamingTheKey) {
+    TempDir dir;
+    for (const auto* text :
+         {"[temporal]\ngrpc_port = 70000\n", "[temporal]\nmode = \"cloud\"\n",
+          "[temporal]\ngrpc_port = 1\nui_port = 1\n", "[temporal]\ntls_cert = \"/c.pem\"\n",
+          "[agent_runner.env]\nX = 3\n", "not toml ["}) {
+        const auto path = write_config(dir, text);
+        EXPECT_THROW(config::load_stack_config(path, {}, no_environment()), Error) << text;
+    }
+}
+
+TEST(AgentRunnerEnvironment, CarriesTheContractAndKeepsPythonSettingsOut) {
+    config::StackConfig config;
+    config.temporal.grpc_port = 17233;
+    config.temporal.task_queue = "q1";
+    config.agent_runner.env = {{"STIGMER_LLM_PROVIDER", "ollama"},
+                               {"OLLAMA_BASE_URL", "http://from-config"},
+                               {"TEMPORAL_NAMESPACE", "not-allowed"}};
+    const std::vector<std::string> daemon_env = {"PATH=/usr/bin",
+                                                 "OLLAMA_BASE_URL=http://from-environment",
+                                                 "PYTHONPATH=/home/u/src",
+                                                 "PYTHONHOME=/opt/py",
+                                                 "VIRTUAL_ENV=/home/u/.venv",
+                                                 "TEMPORAL_SERVICE_ADDRESS=elsewhere:1",
+                                                 "ANTHROPIC_API_KEY=sk-test"};
+    const auto env =
+        daemon::agent_runner_environment(config, daemon_env, "/home/u/.stigmer/data/workspaces");
+    EXPECT_EQ(value_of(env, "TEMPORAL_SERVICE_ADDRESS"), "127.0.0.1:17233");
+    EXPECT_EQ(value_of(env, "TEMPORAL_NAMESPACE"), "default");
+    EXPECT_EQ(value_of(env, "TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE"), "q1");
+    EXPECT_EQ(value_of(env, "STIGMER_LLM_PROVIDER"), "ollama");
+    EXPECT_EQ(value_of(env, "OLLAMA_BASE_URL"), "http://from-environment");
+    EXPECT_EQ(value_of(env, "ANTHROPIC_API_KEY"), "sk-test");
+    EXPECT_EQ(value_of(env, "STIGMER_LOG_FORMAT"), "plain");
+    EXPECT_EQ(value_of(env, "STIGMER_WORKSPACE_ROOT"), "/home/u/.stigmer/data/workspaces");
+    EXPECT_EQ(value_of(env, "PYTHONPATH"), "<unset>");
+    EXPECT_EQ(value_of(env, "PYTHONHOME"), "<unset>");
+    EXPECT_EQ(value_of(env, "VIRTUAL_ENV"), "<unset>");
+}
+
+TEST(StackPlan, RunsTemporalThenAgentRunnerLocally) {
+    config::StackConfig config;
+    std::map<std::string, daemon::PlannedBinary> binaries = {
+        {"temporal", {"temporal", "1.5.1", "/h/versions/temporal/1.0.0/temporal"}},
+        {"agent-runner", {"agent-runner", "1.0.0", "/h/versions/agent-runner/1.0.0/agent-runner"}}};
+    const auto plan = daemon::plan_stack(config, binaries, "/h", {"PATH=/usr/bin"});
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(plan[0].name, "temporal");
+    const auto& args = plan[0].spawn.arguments;
+    EXPECT_EQ(args[0], "server");
+    EXPECT_EQ(args[1], "start-dev");
+    EXPECT_NE(std::find(args.begin(), args.end(), "/h/data/temporal.db"), args.end());
+    EXPECT_EQ(plan[0].ports.at("grpc"), 7233);
+    EXPECT_EQ(plan[1].name, "agent-runner");
+    EXPECT_EQ(plan[1].depends_on, std::vector<std::string>{"temporal"});
+    EXPECT_EQ(plan[1].ready_marker, daemon::kAgentRunnerReadyMarker);
+    EXPECT_EQ(plan[1].stop_grace, std::chrono::seconds(35));
+}
+
+TEST(StackPlan, AnExternalClusterRunsOnlyAgentRunner) {
+    config::StackConfig config;
+    config.temporal.external = true;
+    config.temporal.address = "my-ns.acct.tmprl.cloud:7233";
+    config.temporal.api_key = "key";
+    std::map<std::string, daemon::PlannedBinary> binaries = {
+        {"agent-runner", {"agent-runner", "1.0.0", "/h/agent-runner"}}};
+    const auto plan = daemon::plan_stack(config, binaries, "/h", {});
+    ASSERT_EQ(plan.size(), 1u);
+    EXPECT_TRUE(plan[0].depends_on.empty());
+    EXPECT_EQ(value_of(plan[0].spawn.environment, "TEMPORAL_SERVICE_ADDRESS"),
+              "my-ns.acct.tmprl.cloud:7233");
+    EXPECT_EQ(value_of(plan[0].spawn.environment, "TEMPORAL_API_KEY"), "key");
+}
+
+TEST(StackPlan, AMissingComponentIsAClearError) {
+    config::StackConfig config;
+    EXPECT_THROW(daemon::plan_stack(config, {}, "/h", {}), Error);
+}

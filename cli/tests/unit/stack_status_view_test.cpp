@@ -1,0 +1,33 @@
+#include <gtest/gtest.h>
+
+#include "commands/stack_status_view.h"
+
+using stigmer::commands::format_duration;
+using stigmer::commands::render_stack_status;
+
+TEST(StackStatusView, FormatsDurations) {
+    EXPECT_EQ(format_duration(42), "42s");
+    EXPECT_EQ(format_duration(190), "3m10s");
+    EXPECT_EQ(format_duration(7500), "2h05m");
+}
+
+TEST(StackStatusView, ShowsEveryComponentAndNoSecrets) {
+    const auto status = nlohmann::json::parse(R"({
+      "ok": true,
+      "daemon": {"pid": 10, "home": "/h", "release": "1.2.3", "uptime_seconds": 65},
+      "temporal": {"external": false, "ui_url": "http://127.0.0.1:8233", "address": "127.0.0.1:7233"},
+      "components": [
+        {"name": "temporal", "state": "ready", "version": "1.5.1", "pid": 11, "uptime_seconds": 60,
+         "restarts": 0, "ports": {"grpc": 7233, "ui": 8233}, "binary": "/h/bin/temporal", "detail": ""},
+        {"name": "agent-runner", "state": "failed", "version": "1.2.3", "pid": 0, "restarts": 6,
+         "ports": {}, "binary": "/h/bin/agent-runner", "detail": "exited 6 times", "last_exit": "exit code 2"}
+      ]})");
+    const auto text = render_stack_status(status);
+    EXPECT_NE(text.find("pid 10"), std::string::npos);
+    EXPECT_NE(text.find("release 1.2.3"), std::string::npos);
+    EXPECT_NE(text.find("grpc 7233, ui 8233"), std::string::npos);
+    EXPECT_NE(text.find("agent-runner: exited 6 times"), std::string::npos);
+    EXPECT_NE(text.find("last exit: exit code 2"), std::string::npos);
+    EXPECT_NE(text.find("http://127.0.0.1:8233"), std::string::npos);
+    EXPECT_NE(text.find("/h/bin/agent-runner"), std::string::npos);
+}
