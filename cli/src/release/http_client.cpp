@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "platform/terminal.h"
 #include "release/url.h"
 
 namespace stigmer::release {
@@ -189,6 +190,7 @@ void HttpClient::wait_before_retry(int attempt, const AttemptOutcome& outcome,
                                    const std::string& url) {
     const auto delay = options_.first_backoff * (1 << std::min(attempt - 1, 6));
     if (!quiet_) {
+        if (platform::stderr_is_terminal()) std::cerr << "\r\x1b[K";  // over a progress bar
         std::cerr << "stigmer: " << outcome.detail << " from " << url << "; retrying in "
                   << delay.count() << " ms (attempt " << attempt + 1 << " of "
                   << options_.max_attempts << ")\n";

@@ -6,6 +6,7 @@
 #include "platform/file_lock.h"
 #include "platform/fs.h"
 #include "release/download.h"
+#include "release/progress.h"
 #include "release/url.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -147,7 +148,8 @@ InstalledRelease ReleaseStore::ensure_installed(const std::string& version,
         remove_stale_temporaries(layout_.component_dir(name), version);
         const auto url = release::resolve_url(manifest.url, artifact->url);
         console.status("stigmer: downloading " + name + " " + component.version + " (" +
-                       std::to_string(artifact->size) + " bytes) from " + url);
+                       release::ProgressBar::human_bytes(static_cast<double>(artifact->size)) +
+                       ") from " + url);
         const auto downloaded = release::download_verified(
             client, {url, artifact->sha256, artifact->size, name + " " + component.version},
             layout_.downloads_dir(), console.show_progress());
