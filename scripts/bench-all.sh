@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `make bench`: builds what the benchmarks measure, then prints every figure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make --no-print-directory -C cli build >/dev/null
+make --no-print-directory -C agent-runner build-binary >/dev/null
+
+echo "== bench/download: download + verify + install against curl + sha256sum"
+bash bench/download.sh
+echo
+echo "== bench/agent_runner: size, time to ready, peak memory (from source and frozen)"
+agent-runner/.venv/bin/python bench/agent_runner.py
+echo
+echo "== bench/daemon: warm start against by hand, idle cost, status latency"
+python3 bench/daemon.py
