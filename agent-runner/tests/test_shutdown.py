@@ -81,11 +81,18 @@ def test_sigterm_lets_the_running_execution_finish(
     assert len(fake_llm.requests) == 1  # the model was not asked again
 
 
-def test_sigterm_while_idle_exits_promptly(kind: str, temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path) -> None:
-    runner = start_runner(kind, temporal, fake_llm, task_queue, tmp_path)
+def test_sigint_while_idle_exits_promptly_and_cleans_up(
+    kind: str, temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
+) -> None:
+    private_tmp = tmp_path / "tmp"  # where the one-file executable unpacks itself
+    private_tmp.mkdir()
+    runner = start_runner(kind, temporal, fake_llm, task_queue, tmp_path / "ws", TMPDIR=str(private_tmp))
     try:
         runner.wait_ready()
+        if kind == "frozen":
+            assert [p.name[:4] for p in private_tmp.iterdir()] == ["_MEI"]
         runner.process.send_signal(signal.SIGINT)
         assert runner.wait_exit(30) == 0, runner.log()
     finally:
         runner.stop()
+    assert list(private_tmp.iterdir()) == []  # no extraction folder left behind

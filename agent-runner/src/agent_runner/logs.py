@@ -99,6 +99,8 @@ def configure(log_format: str = "plain", level: str = "info") -> None:
     for noisy in ("httpx", "httpcore", "anthropic", "openai"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     logging.captureWarnings(True)
+    # Library deprecation warnings name internal file paths: for developers, not operators.
+    logging.getLogger("py.warnings").setLevel(logging.DEBUG if level == "debug" else logging.ERROR)
 
 
 def logger() -> logging.Logger:

@@ -3,7 +3,7 @@
 Inside a private mount namespace (`unshare --mount`, needs root), every Python
 installation the build machine has is hidden: interpreter directories are
 covered with empty tmpfs, interpreter executables with /dev/null, and PATH
-points to an empty directory. The wrapper checks that `python3` is really gone
+points nowhere. The wrapper checks that `python3` is really gone
 before it execs the command, and prints INTERPRETER_HIDDEN_OK on stderr when it is.
 """
 
@@ -47,8 +47,7 @@ def wrap(command: Sequence[str], extra_hidden_dirs: Sequence[Path] = ()) -> list
     steps += [f"mount -t tmpfs -o size=1m stigmer-no-python {shlex.quote(d)}" for d in dirs]
     steps += [f"mount --bind /dev/null {shlex.quote(f)}" for f in files]
     steps += [
-        "empty=$(mktemp -d)",
-        'export PATH="$empty"',
+        "export PATH=/nonexistent/stigmer-no-path",  # nothing at all is found through PATH
         "if command -v python3 >/dev/null 2>&1 || command -v python >/dev/null 2>&1; then echo 'python still on PATH' >&2; exit 97; fi",
         "for p in /usr/bin/python3 /usr/local/bin/python3; do if [ -e $p ] && $p -c '' 2>/dev/null; then echo \"$p still runs\" >&2; exit 98; fi; done",
         f"echo {MARKER} >&2",
