@@ -67,8 +67,11 @@ def _run(args: argparse.Namespace) -> int:
     global _json_errors
     from agent_runner.config import read_settings
 
+    from agent_runner.core_logs import route_core_logs_to_python_logging
+
     if args.command == "replay":
-        logs.configure("plain", "warning")
+        logs.configure("plain", "error")  # the outcome is the exit code and one line
+        route_core_logs_to_python_logging()
         from agent_runner.replay import replay_history_file
 
         name = asyncio.run(replay_history_file(args.history))
@@ -84,6 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     logs.configure("json" if _json_errors else "plain", "info")
     settings = read_settings()
     logs.configure(settings.log_format, settings.log_level)
+    route_core_logs_to_python_logging()
     from agent_runner.serve import serve
 
     return asyncio.run(serve(settings))

@@ -18,6 +18,14 @@ async def replay_history_file(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise StartupError(f"cannot read history file {path} ({error.strerror})", "pass a readable JSON history") from None
-    history = WorkflowHistory.from_json(path.stem, text)
-    await Replayer(workflows=[ExecuteAgent]).replay_workflow(history)
+    try:
+        history = WorkflowHistory.from_json(path.stem, text)
+    except Exception as error:
+        raise StartupError(f"{path} is not a workflow history ({type(error).__name__})", "pass a JSON history") from None
+    try:
+        await Replayer(workflows=[ExecuteAgent]).replay_workflow(history)
+    except Exception as error:
+        detail = " ".join(str(error).split())
+        reason = detail.split("message: ", 1)[-1].split('", ')[0].strip('"')[:300]
+        raise StartupError(f"replay of {path.name} failed: {reason}", "the workflow code no longer matches this history") from None
     return path.name
