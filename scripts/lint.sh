@@ -38,6 +38,13 @@ formula_syntax() {
 }
 step "formula syntax" formula_syntax
 
+# The release scripts' Python, strictly typed (mypy comes with the agent-runner's dev environment).
+mypy_release() {
+  (cd release && ../agent-runner/.venv/bin/mypy --strict --ignore-missing-imports --no-error-summary \
+    stigrel ./*.py)
+}
+if [ -x agent-runner/.venv/bin/mypy ]; then step "mypy (release)" mypy_release; fi
+
 if grep -q '^format-check:' cli/Makefile 2>/dev/null; then
   step clang-format make --no-print-directory -s -C cli format-check
 fi
