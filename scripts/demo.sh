@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 say "1/7 build the CLI and the agent-runner executable, and publish a signed local release $VERSION"
-STIGMER_RELEASE_CHANNEL=stable bash release/release-local.sh "$VERSION"
+bash release/release-local.sh "$VERSION"
 
 say "2/7 serve the release tree on loopback"
 rm -rf "$DEMO" && mkdir -p "$DEMO/cli"

@@ -19,6 +19,7 @@ from typing import Optional
 
 from agent_runner import logs
 from agent_runner.errors import StartupError
+from agent_runner.parent_death import die_with_bootloader
 from agent_runner.version import current_version
 
 EXIT_OK = 0
@@ -99,6 +100,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(current_version())
         return EXIT_OK
     _quiet_hooks()
+    die_with_bootloader()
     try:
         return _run(args)
     except StartupError as error:
