@@ -48,8 +48,9 @@ std::optional<FileLock> FileLock::try_acquire(const std::filesystem::path& path)
     create_directories_or_throw(path.parent_path());
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        throw Error(ExitCode::kLocalFiles, std::string("cannot open lock file (") +
-                    std::strerror(errno) + ")", path.string(), "check permissions on STIGMER_HOME");
+        throw Error(ExitCode::kLocalFiles,
+                    std::string("cannot open lock file (") + std::strerror(errno) + ")",
+                    path.string(), "check permissions on STIGMER_HOME");
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);

@@ -10,7 +10,9 @@ bool stderr_is_terminal() {
     return _isatty(_fileno(stderr)) != 0;
 }
 
-bool stdout_is_terminal() { return _isatty(_fileno(stdout)) != 0; }
+bool stdout_is_terminal() {
+    return _isatty(_fileno(stdout)) != 0;
+}
 
 int stderr_columns() {
     CONSOLE_SCREEN_BUFFER_INFO info;

@@ -15,7 +15,8 @@ enum class ExitCode : int {
     kNotAvailable = 5,  // version, component or platform not published / not installed
     kLocalFiles = 6,    // STIGMER_HOME could not be read or written
     kRefused = 7,
-    kNotRunning = 8,     // the stack is not running (status, run, logs)       // refused by policy (downgrade, insecure URL)
+    kNotRunning = 8,  // the stack is not running (status, run, logs)       // refused by policy
+                      // (downgrade, insecure URL)
 };
 
 // A failure the user can act on: what failed, where (URL or file), and what to do.
