@@ -12,7 +12,8 @@ http://HOST:PORT/v1 (OpenAI). Every request is recorded (path, lower-cased
 headers, JSON body): in-process through `FakeLlmServer.requests`, from another
 process with GET /_fake/requests (POST /_fake/reset clears them).
 
-The answers are scripted by directives in the first user message:
+The answers are scripted by directives in the latest user message (earlier turns of
+a conversation are history and do not count):
 
 - `[fake:tool=NAME {"json": "args"}]`  the model calls tool NAME with those args;
   several directives make several calls, one per model turn, in order.
@@ -55,10 +56,14 @@ class ToolCall:
 
 @dataclass
 class Conversation:
-    """A provider-neutral view of one request: what the fake needs to decide its answer."""
+    """A provider-neutral view of one request: the latest user prompt and the tool results since."""
 
-    first_user_text: str
+    prompt: str = ""
     tool_results: list[str] = field(default_factory=list)
+
+    def user_said(self, text: str) -> None:
+        self.prompt = text
+        self.tool_results = []
 
 
 @dataclass
@@ -91,7 +96,7 @@ def parse_directives(prompt: str) -> tuple[list[ToolCall], float, str]:
 
 
 def decide(conversation: Conversation) -> tuple[Reply, float]:
-    calls, delay, clean_prompt = parse_directives(conversation.first_user_text)
+    calls, delay, clean_prompt = parse_directives(conversation.prompt)
     done = len(conversation.tool_results)
     if done < len(calls):
         return Reply(tool_call=calls[done]), delay
@@ -121,15 +126,18 @@ def _text_of(content: Any) -> str:
 
 
 def anthropic_conversation(body: dict[str, Any]) -> Conversation:
-    first_user = ""
-    results = []
+    conversation = Conversation()
     for message in body.get("messages", []):
+        if message.get("role") != "user":
+            continue
         content = message.get("content")
-        if message.get("role") == "user" and not first_user:
-            first_user = _text_of(content)
-        if isinstance(content, list):
-            results += [_text_of(b.get("content", "")) for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-    return Conversation(first_user, results)
+        blocks = content if isinstance(content, list) else []
+        results = [b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_result"]
+        if results:  # tool results travel in a user message
+            conversation.tool_results += [_text_of(b.get("content", "")) for b in results]
+        else:
+            conversation.user_said(_text_of(content))
+    return conversation
 
 
 def anthropic_response(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -157,14 +165,13 @@ def anthropic_response(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
 
 
 def openai_conversation(body: dict[str, Any]) -> Conversation:
-    first_user = ""
-    results = []
+    conversation = Conversation()
     for message in body.get("messages", []):
-        if message.get("role") == "user" and not first_user:
-            first_user = _text_of(message.get("content"))
-        if message.get("role") == "tool":
-            results.append(_text_of(message.get("content")))
-    return Conversation(first_user, results)
+        if message.get("role") == "user":
+            conversation.user_said(_text_of(message.get("content")))
+        elif message.get("role") == "tool":
+            conversation.tool_results.append(_text_of(message.get("content")))
+    return conversation
 
 
 def openai_response(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
@@ -291,6 +298,12 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: "FakeLlmServer"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionResetError, BrokenPipeError)):
+            return  # a client that hung up (e.g. a worker stopped mid-request) is not news
+        super().handle_error(request, client_address)
 
 
 class FakeLlmServer:

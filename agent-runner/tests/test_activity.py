@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,24 @@ def test_missing_key_for_an_input_provider_is_not_retryable(tmp_path: Path) -> N
         asyncio.run(ActivityEnvironment().run(AgentActivities(llm, tmp_path).run_agent, request))
     assert caught.value.non_retryable and caught.value.type == CONFIGURATION_ERROR
     assert "OPENAI_API_KEY" in str(caught.value)
+
+
+def test_a_thread_remembers_its_conversation(fake_llm: FakeLlmServer, tmp_path: Path) -> None:
+    llm = read_llm_defaults({"STIGMER_LLM_API_KEY": "test-key-123", "STIGMER_LLM_BASE_URL": fake_llm.url})
+    activities = AgentActivities(llm, tmp_path)
+    env = ActivityEnvironment()
+    first = AgentExecutionInput(prompt='My name is Ada. [fake:tool=write_file {"file_path": "/name.txt", "content": "Ada"}]', thread_id="chat")
+    asyncio.run(env.run(activities.run_agent, first))
+    fake_llm.clear()
+    second = asyncio.run(env.run(activities.run_agent, AgentExecutionInput(prompt="What is my name?", thread_id="chat")))
+
+    sent = json.dumps(fake_llm.requests[0]["body"]["messages"])
+    assert "My name is Ada." in sent and "What is my name?" in sent  # the history reached the model
+    assert second.answer == ANSWER_PREFIX + "What is my name?"
+    assert second.tool_calls == [] and second.usage.total_tokens == 15  # this execution's part only
+    assert (tmp_path / "thread-chat" / "name.txt").read_text() == "Ada"
+    assert not any("history" in p.name for p in (tmp_path / "thread-chat").iterdir())  # kept outside the workspace
+
+    other = asyncio.run(env.run(activities.run_agent, AgentExecutionInput(prompt="Fresh start")))
+    assert other.answer == ANSWER_PREFIX + "Fresh start"
+    assert "My name is Ada." not in json.dumps(fake_llm.requests[-1]["body"]["messages"])

@@ -22,6 +22,18 @@ def test_tool_calls_play_in_order_then_the_last_result_is_the_answer() -> None:
     assert final.tool_call is None and final.text == ANSWER_PREFIX + "contents"
 
 
+def test_only_the_latest_user_turn_scripts_the_answer() -> None:
+    from fake_llm import anthropic_conversation, openai_conversation
+
+    old = '[fake:tool=ls {"path": "/"}]'
+    anthropic = anthropic_conversation(
+        {"messages": [{"role": "user", "content": old}, {"role": "assistant", "content": "done"}, {"role": "user", "content": [{"type": "text", "text": "again?"}]}]}
+    )
+    openai = openai_conversation({"messages": [{"role": "user", "content": old}, {"role": "tool", "content": "x"}, {"role": "user", "content": "again?"}]})
+    assert (anthropic.prompt, anthropic.tool_results) == ("again?", [])
+    assert (openai.prompt, openai.tool_results) == ("again?", [])
+
+
 def test_without_directives_the_prompt_is_echoed() -> None:
     reply, delay = decide(Conversation("What is 2+2?", []))
     assert (reply.text, reply.tool_call, delay) == (ANSWER_PREFIX + "What is 2+2?", None, 0.0)

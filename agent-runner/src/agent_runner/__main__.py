@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     logs.configure("json" if _json_errors else "plain", "info")
     settings = read_settings()
     logs.configure(settings.log_format, settings.log_level)
-    route_core_logs_to_python_logging()
+    route_core_logs_to_python_logging(debug=settings.log_level == "debug")
     from agent_runner.serve import serve
 
     return asyncio.run(serve(settings))

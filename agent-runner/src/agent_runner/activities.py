@@ -20,6 +20,7 @@ from agent_runner.contracts import (
 )
 from agent_runner.errors import StartupError
 from agent_runner.heartbeat import heartbeating
+from agent_runner.thread_history import ThreadHistory
 from agent_runner.workspace import workspace_for
 
 
@@ -29,6 +30,7 @@ class AgentActivities:
     def __init__(self, llm: LlmDefaults, workspace_root: Path) -> None:
         self.llm = llm
         self.workspace_root = workspace_root
+        self.threads = ThreadHistory(workspace_root)
 
     @activity.defn(name=RUN_AGENT_ACTIVITY)
     async def run_agent(self, request: AgentExecutionInput) -> AgentExecutionResult:
@@ -50,7 +52,8 @@ class AgentActivities:
             provider=resolved.provider,
             model=resolved.model,
         )
-        progress = {"messages": 1}
+        history = self.threads.load(request.thread_id) if request.thread_id else []
+        progress = {"messages": len(history) + 1}
 
         def on_progress(count: int) -> None:
             progress["messages"] = count
@@ -63,7 +66,10 @@ class AgentActivities:
                 instructions=request.instructions,
                 thread_id=request.thread_id,
                 on_progress=on_progress,
+                history=history,
             )
+        if request.thread_id:
+            self.threads.save(request.thread_id, outcome.messages)
         logs.event(
             log,
             "execution_finished",

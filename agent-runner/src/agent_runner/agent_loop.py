@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -30,6 +31,7 @@ class AgentOutcome:
     answer: str
     tool_calls: list[ToolCallRecord]
     usage: TokenUsage
+    messages: list[BaseMessage]  # the whole conversation, history included
 
 
 async def run_agent(
@@ -39,8 +41,13 @@ async def run_agent(
     instructions: Optional[str] = None,
     thread_id: Optional[str] = None,
     on_progress: Callable[[int], None] = lambda messages: None,
+    history: Sequence[BaseMessage] = (),
 ) -> AgentOutcome:
-    """Run the agent loop to its final answer; `on_progress` gets the message count as it grows."""
+    """Run the agent loop to its final answer; `on_progress` gets the message count as it grows.
+
+    `history` is the thread's earlier conversation; the outcome's tool calls and usage
+    cover this execution only.
+    """
     agent = create_deep_agent(
         model=model,
         system_prompt=instructions or DEFAULT_INSTRUCTIONS,
@@ -50,12 +57,17 @@ async def run_agent(
     config: dict[str, Any] = {"recursion_limit": RECURSION_LIMIT}
     if thread_id:
         config["configurable"] = {"thread_id": thread_id}
-    messages: list[BaseMessage] = [HumanMessage(content=prompt)]
+    question = HumanMessage(content=prompt, id=str(uuid.uuid4()))
+    messages: list[BaseMessage] = [*history, question]
     async for state in agent.astream({"messages": messages}, config=config, stream_mode="values"):  # type: ignore[call-overload,unused-ignore]
         messages = list(state.get("messages", messages))
         on_progress(len(messages))
+    # This execution's part starts at its question (middleware may have compacted the history).
+    ids = [m.id for m in messages]
+    new = messages[ids.index(question.id) :] if question.id in ids else messages
     return AgentOutcome(
-        answer=transcript.final_answer(messages),
-        tool_calls=transcript.tool_calls(messages),
-        usage=transcript.token_usage(messages),
+        answer=transcript.final_answer(new),
+        tool_calls=transcript.tool_calls(new),
+        usage=transcript.token_usage(new),
+        messages=messages,
     )

@@ -13,8 +13,14 @@ from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, Tele
 CORE_LOGGER = "temporalio.core"
 
 
-def route_core_logs_to_python_logging() -> None:
-    """Must run before the first client or replayer is created (they bind the default runtime)."""
+def route_core_logs_to_python_logging(debug: bool = False) -> None:
+    """Must run before the first client or replayer is created (they bind the default runtime).
+
+    Outside debug level only the core's errors come through: its warnings repeat what the
+    SDK's own loggers already say (failed workflow tasks) or what the runner reports in
+    one line itself (a missing namespace).
+    """
     forwarding = LogForwardingConfig(logger=logging.getLogger(CORE_LOGGER))
-    logging_config = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"), forwarding=forwarding)
+    core_filter = TelemetryFilter(core_level="DEBUG" if debug else "ERROR", other_level="ERROR")
+    logging_config = LoggingConfig(filter=core_filter, forwarding=forwarding)
     Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logging_config)), error_if_already_set=False)

@@ -9,14 +9,15 @@ from typing import Optional
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _safe_name(raw: str) -> str:
+def safe_name(raw: str) -> str:
+    """`raw` reduced to characters that are safe in a file name."""
     name = _UNSAFE.sub("_", raw).strip("._") or "unnamed"
     return name[:120]
 
 
 def workspace_for(root: Path, execution_id: str, thread_id: Optional[str]) -> Path:
     """One directory per thread (files carry over between its executions), else per execution."""
-    name = f"thread-{_safe_name(thread_id)}" if thread_id else f"run-{_safe_name(execution_id)}"
+    name = f"thread-{safe_name(thread_id)}" if thread_id else f"run-{safe_name(execution_id)}"
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path
