@@ -42,6 +42,7 @@ CASES = [
     ({"STIGMER_LLM_PROVIDER": "openai"}, "no API key for LLM provider openai; set STIGMER_LLM_API_KEY or OPENAI_API_KEY"),
     ({"ANTHROPIC_API_KEY": "k", "TEMPORAL_MAX_CONCURRENCY": "lots"}, "TEMPORAL_MAX_CONCURRENCY='lots' is not a whole number"),
     ({"ANTHROPIC_API_KEY": "k", "STIGMER_LLM_PROVIDER": "gemini"}, "STIGMER_LLM_PROVIDER='gemini' is not one of anthropic, openai, ollama"),
+    ({"ANTHROPIC_API_KEY": "k", "STIGMER_WORKSPACE_ROOT": "/proc/no-workspaces-here"}, "cannot write the workspace folder /proc/no-workspaces-here"),
 ]
 
 

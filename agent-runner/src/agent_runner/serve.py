@@ -16,6 +16,7 @@ from agent_runner.shutdown import ShutdownSignals
 from agent_runner.temporal_client import connect
 from agent_runner.version import current_version
 from agent_runner.workflow import ExecuteAgent
+from agent_runner.workspace import ensure_workspace_root
 
 READY_POLL_SECONDS = 0.02
 
@@ -68,6 +69,7 @@ async def _first(stop: ShutdownSignals, awaitable: Any) -> Optional[Any]:
 
 async def serve(settings: RunnerSettings) -> int:
     log = logs.logger()
+    ensure_workspace_root(settings.workspace_root)
     stop = ShutdownSignals(settings.shutdown_grace_seconds)
     stop.install()
     try:

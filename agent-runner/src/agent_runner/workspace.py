@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from agent_runner.errors import StartupError
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -21,3 +23,16 @@ def workspace_for(root: Path, execution_id: str, thread_id: Optional[str]) -> Pa
     path = root / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def ensure_workspace_root(root: Path) -> None:
+    """Checked at start: a root that cannot be written would fail every execution later."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / ".write-check"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as error:
+        raise StartupError(
+            f"cannot write the workspace folder {root} ({error.strerror or error})", "set STIGMER_WORKSPACE_ROOT"
+        ) from None
