@@ -1,7 +1,5 @@
 """PyInstaller's entry script: the frozen executable starts here."""
 
-import sys
+from agent_runner.__main__ import run_and_exit
 
-from agent_runner.__main__ import main
-
-sys.exit(main())
+run_and_exit()

@@ -121,5 +121,19 @@ def main(argv: Optional[list[str]] = None) -> int:
         return EXIT_UNEXPECTED
 
 
+def run_and_exit() -> None:
+    """The executable's entry: main(), then an exit that skips interpreter finalisation.
+
+    Temporal's native runtime keeps threads that forward its logs into `logging`; tearing
+    the interpreter down under them can abort the process after a clean run. Everything
+    worth keeping is flushed first.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run_and_exit()
