@@ -169,3 +169,18 @@ def test_channels_only_upload_refuses_an_unpublished_version(minio: str, tree: P
               env=dict(os.environ, S3_ENDPOINT=minio, S3_BUCKET=BUCKET, AWS_ACCESS_KEY_ID=USER,
                        AWS_SECRET_ACCESS_KEY=SECRET, STIGMER_UPLOAD_CHANNELS_ONLY="1"))
     assert out.returncode != 0 and "is not published" in out.stderr
+
+
+def test_cli_installs_from_the_bucket(uploaded: tuple[str, object], tree: Path, tmp_path: Path) -> None:
+    """The released CLI, pointed at the bucket (a base URL with a path), installs the release."""
+    import tarfile
+
+    endpoint, _ = uploaded
+    with tarfile.open(tree / VERSION / PLATFORM / "stigmer.tar.gz") as tar:
+        tar.extract("stigmer", tmp_path, filter="data")
+    home = tmp_path / "home"
+    out = run([str(tmp_path / "stigmer"), "--quiet", "--releases-url", f"{endpoint}/{BUCKET}", "--home", str(home),
+               "server", "install", "--version", VERSION], timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    runner = home / "versions" / "agent-runner" / VERSION / "agent-runner"
+    assert runner.read_bytes() == (tree / VERSION / PLATFORM / "agent-runner").read_bytes()
