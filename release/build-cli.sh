@@ -19,7 +19,12 @@ valid_version "$version" || die "invalid version '$version'"
 [ -f "$REPO_ROOT/cli/CMakeLists.txt" ] || die "cli/CMakeLists.txt not found"
 
 generator=()
-command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+# Ninja where it is installed, except on Windows: there the default Visual Studio generator
+# finds MSVC by itself, where Ninja would need a developer command prompt.
+case "$(host_platform)" in
+  windows-*) ;;
+  *) if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi ;;
+esac
 read -r -a env_args <<<"${STIGMER_CMAKE_ARGS:-}"
 cmake -S "$REPO_ROOT/cli" -B "$build_dir" ${generator[@]+"${generator[@]}"} \
   -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF \

@@ -41,7 +41,7 @@ step "formula syntax" formula_syntax
 # The release scripts' Python, strictly typed (mypy comes with the agent-runner's dev environment).
 mypy_release() {
   (cd release && ../agent-runner/.venv/bin/mypy --strict --ignore-missing-imports --no-error-summary \
-    stigrel ./*.py)
+    --cache-dir ../out/.mypy_cache-release stigrel ./*.py)
 }
 if [ -x agent-runner/.venv/bin/mypy ]; then step "mypy (release)" mypy_release; fi
 
