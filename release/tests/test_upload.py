@@ -57,7 +57,13 @@ def minio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             pytest.fail("MinIO did not start")
-        assert s3(endpoint, "PUT", BUCKET).stdout == "200"
+        # Ready for health checks is not yet ready for requests under load: 503 means "retry".
+        for _ in range(150):
+            created = s3(endpoint, "PUT", BUCKET).stdout
+            if created != "503":
+                break
+            time.sleep(0.2)
+        assert created == "200"
         # Anonymous read, like the public R2 bucket behind releases.stigmer.ai.
         policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]},
                   "Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::{BUCKET}/*"]}]}
