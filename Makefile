@@ -22,7 +22,7 @@ build-cli: setup ## build the stigmer CLI (cli/build/stigmer)
 	$(MAKE) -C cli build
 
 build-agent-runner-binary: setup ## freeze agent-runner into agent-runner/dist/agent-runner
-	$(MAKE) -C agent-runner build-binary
+	$(MAKE) -C agent-runner build-binary VERSION=$(VERSION)
 
 run-agent-runner-binary: build-agent-runner-binary ## run the frozen agent-runner
 	$(MAKE) -C agent-runner run-binary
@@ -55,4 +55,4 @@ upload-binary: ## publish out/releases/$(VERSION) to the S3 endpoint in the envi
 	bash release/upload.sh "$(VERSION)"
 
 clean: ## remove build outputs
-	rm -rf cli/build cli/build-* agent-runner/build agent-runner/dist out
+	rm -rf cli/build cli/build-* agent-runner/build agent-runner/build-tmp.* agent-runner/dist out

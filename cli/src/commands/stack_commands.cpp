@@ -93,8 +93,9 @@ void print_status_result(const nlohmann::json& status, const GlobalOptions& opti
 // Stops a daemon (asking first, forcing if it does not answer) and reports as components go.
 void stop_daemon(const daemon::DaemonClient& client, const Console& console, seconds timeout) {
     // A daemon that has just started may not serve its socket yet: give it a moment.
+    const auto patience = std::chrono::steady_clock::now() + seconds(5);
     bool asked = client.request_stop();
-    for (int attempt = 0; !asked && attempt < 20 && client.alive(); ++attempt) {
+    while (!asked && client.alive() && std::chrono::steady_clock::now() < patience) {
         std::this_thread::sleep_for(milliseconds(250));
         asked = client.request_stop();
     }

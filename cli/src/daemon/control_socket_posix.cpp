@@ -161,12 +161,15 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
     if (!std::filesystem::exists(socket_path, ec)) return std::nullopt;
     SocketAddress address;
     fill_address(socket_path, address);
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Non-blocking connect: a daemon that is alive but not accepting (stopped, hung) has a
+    // full backlog, and a blocking connect would then wait forever.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return std::nullopt;
     std::optional<nlohmann::json> answer;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.address),
-                  sizeof address.address) == 0 &&
-        send_all(fd, request.dump() + "\n")) {
+    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&address.address),
+                                     sizeof address.address) == 0 &&
+                           ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0;
+    if (connected && send_all(fd, request.dump() + "\n")) {
         if (auto line = read_line(fd, timeout)) {
             try {
                 answer = nlohmann::json::parse(*line);

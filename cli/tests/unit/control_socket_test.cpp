@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "daemon/control_socket.h"
 #include "test_support.h"
@@ -73,4 +78,23 @@ TEST(ControlSocket, ABadRequestGetsAnErrorAnswer) {
     const auto answer = send_control_request(path, {{"command", "x"}}, 2000ms);
     ASSERT_TRUE(answer.has_value());
     EXPECT_FALSE((*answer)["ok"].get<bool>());
+}
+
+TEST(ControlSocket, AServerThatNeverAcceptsCannotHangTheClient) {
+    // A daemon that is stopped (SIGSTOP) still has its socket; once its backlog is full a
+    // blocking connect would wait forever.
+    TempDir dir;
+    const auto path = dir.path() / "stuck.sock";
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    const auto began = std::chrono::steady_clock::now();
+    for (int i = 0; i < 8; ++i) {
+        EXPECT_FALSE(send_control_request(path, {{"command", "ping"}}, 200ms).has_value());
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
+    ::close(fd);
 }

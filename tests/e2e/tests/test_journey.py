@@ -72,3 +72,50 @@ def test_run_without_a_stack_says_how_to_start_it(stack: Stack) -> None:
     assert result.returncode == 8
     assert result.stderr.strip() == (
         f"stigmer: error: the stack is not running, {stack.home}; start it with 'stigmer server start'")
+
+
+def test_foreground_runs_in_the_terminal_and_ctrl_c_stops_everything(stack: Stack) -> None:
+    import signal
+
+    stack.run("server", "install", check=True)
+    foreground = stack.spawn("server", "start", "--foreground", *stack.port_flags())
+    stack.wait_for(lambda: stack.status()["ready"], what="the foreground stack to be ready")
+    foreground.send_signal(signal.SIGINT)
+    _, err = foreground.communicate(timeout=120)
+    assert foreground.returncode == 0, err
+    assert "agent-runner: stopped" in err and "temporal: stopped" in err
+    assert stack.processes() == []
+
+
+def test_workflows_survive_a_restart_of_the_stack(stack: Stack) -> None:
+    import urllib.request
+
+    stack.start()
+    first = json.loads(stack.run("run", "--json", "remember me", check=True).stdout)
+    restarted = stack.run("server", "restart", *stack.port_flags(), check=True)
+    assert "agent-runner" in restarted.stdout
+    url = (f"http://127.0.0.1:{stack.ports['http']}/api/v1/namespaces/default/workflows/"
+           f"{first['workflow_id']}")
+    described = json.loads(urllib.request.urlopen(url, timeout=10).read())
+    assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
+
+
+def test_an_unresponsive_daemon_is_stopped_through_its_pid(stack: Stack) -> None:
+    import os
+    import signal
+
+    stack.start()
+    daemon = stack.status()["daemon"]["pid"]
+    os.kill(daemon, signal.SIGSTOP)  # alive, holding its lock, answering nothing
+    try:
+        stopped = stack.run("server", "stop", timeout=120)
+    finally:
+        try:
+            os.kill(daemon, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+    assert stopped.returncode == 0, stopped.stderr
+    assert "does not answer" in stopped.stderr or "forcing" in stopped.stderr
+    time.sleep(2)
+    assert stack.processes() == []
+    assert stack.run("server", "status").returncode == 8
