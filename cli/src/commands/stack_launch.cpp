@@ -4,7 +4,6 @@
 #include "platform/port_probe.h"
 #include "platform/process.h"
 #include "util/error.h"
-#include "util/semver.h"
 
 namespace stigmer::commands {
 

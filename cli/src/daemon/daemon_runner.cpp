@@ -22,8 +22,6 @@
 namespace stigmer::daemon {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 void say(const std::string& line) {
     std::cerr << supervise::RotatingLog::timestamp_now() << " " << line << std::endl;
 }
