@@ -53,7 +53,7 @@ else
   echo "Set one of those keys to run the demo against the real provider."
 fi
 
-read -r grpc ui http < <(python3 release/free-port.py 3 | tr '\n' ' ')
+read -r grpc ui http <<<"$(python3 release/free-port.py 3 | tr '\n' ' ')"
 export STIGMER_HOME="$DEMO/home" STIGMER_RELEASES_URL="$releases_url"
 say "4/7 stigmer server start   (fresh home $STIGMER_HOME; ports $grpc, $ui, $http)"
 "$DEMO/cli/stigmer" server start --grpc-port "$grpc" --ui-port "$ui" --http-port "$http"

@@ -63,8 +63,22 @@ void RotatingLog::rotate() {
     open_for_append();
 }
 
+bool starts_with_stamp(std::string_view line) {
+    // Exactly the form timestamp_now() writes: 2026-11-24T15:04:05.123Z
+    constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.dddZ ";
+    if (line.size() < kShape.size()) return false;
+    for (std::size_t i = 0; i < kShape.size(); ++i) {
+        const char c = line[i];
+        if (kShape[i] == 'd' ? (c < '0' || c > '9') : c != kShape[i]) return false;
+    }
+    return true;
+}
+
 void RotatingLog::write_line(std::string_view line) {
-    const std::string stamped = timestamp_now() + " " + std::string(line) + "\n";
+    // A component that stamps its own lines the same way keeps its stamp: one time per line.
+    const std::string stamped =
+        (starts_with_stamp(line) ? std::string(line) : timestamp_now() + " " + std::string(line)) +
+        "\n";
     std::lock_guard lock(mutex_);
     if (size_ > 0 && size_ + stamped.size() > max_bytes_) rotate();
     std::fwrite(stamped.data(), 1, stamped.size(), file_);

@@ -18,7 +18,8 @@ class RotatingLog {
     RotatingLog& operator=(const RotatingLog&) = delete;
     ~RotatingLog();
 
-    // Appends one line (without its newline), stamped "2026-11-24T15:04:05.123Z ".
+    // Appends one line (without its newline), stamped "2026-11-24T15:04:05.123Z " unless it
+    // already starts with such a stamp.
     void write_line(std::string_view line);
 
     const std::filesystem::path& path() const { return path_; }
@@ -37,6 +38,9 @@ class RotatingLog {
     std::FILE* file_ = nullptr;
     std::uintmax_t size_ = 0;
 };
+
+// Whether a line already begins with a stamp in the format of the lines.
+bool starts_with_stamp(std::string_view line);
 
 // The name of rotated file `index` (1 = newest) of a log: "x.log.1".
 std::filesystem::path rotated_log_path(const std::filesystem::path& log, int index);

@@ -92,3 +92,19 @@ TEST(LogFollower, FollowsAcrossRotation) {
     for (int i = 0; i < 8; ++i) expected.push_back("after " + std::to_string(i));
     EXPECT_EQ(texts, expected);
 }
+
+TEST(RotatingLog, KeepsAComponentsOwnStampInsteadOfAddingASecond) {
+    TempDir dir;
+    {
+        RotatingLog log(dir.path() / "s.log", 1 << 20, 3);
+        log.write_line("2026-01-02T03:04:05.678Z INFO agent_runner: ready");
+        log.write_line("2026-01-02 not a stamp");
+    }
+    const auto lines = tail_log(dir.path() / "s.log", "s", 10);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0].stamp, "2026-01-02T03:04:05.678Z");
+    EXPECT_EQ(lines[0].text, "INFO agent_runner: ready");
+    EXPECT_EQ(lines[1].text, "2026-01-02 not a stamp");
+    EXPECT_TRUE(starts_with_stamp("2026-01-02T03:04:05.678Z x"));
+    EXPECT_FALSE(starts_with_stamp("2026-01-02T03:04:05Z x"));
+}
