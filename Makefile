@@ -8,10 +8,10 @@ VERSION ?= dev-test
 
 .PHONY: help setup build build-cli build-agent-runner-binary run-agent-runner-binary \
         test test-cli test-agent-runner test-release test-e2e lint demo bench \
-        release-local serve-releases upload-binary clean
+        release-local serve-releases upload-binary cross-arm64 clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
 setup: ## install build and test dependencies (idempotent, cached)
 	@bash scripts/setup.sh
@@ -50,6 +50,9 @@ release-local: setup ## build and sign a linux-amd64 release tree in out/release
 
 serve-releases: ## serve out/releases over HTTP on loopback
 	python3 release/serve.py --root out/releases
+
+cross-arm64: setup ## cross-build the CLI for linux-arm64 and run its unit tests under qemu-user
+	$(MAKE) -C release cross-arm64
 
 upload-binary: ## publish out/releases/$(VERSION) to the S3 endpoint in the environment
 	bash release/upload.sh "$(VERSION)"
