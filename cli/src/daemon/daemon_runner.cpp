@@ -1,7 +1,5 @@
 #include "daemon/daemon_runner.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -32,7 +30,7 @@ nlohmann::json children_record(const supervise::Supervisor& supervisor) {
         if (status.pid > 0)
             groups.push_back({{"pgid", status.pid}, {"executable", status.binary.string()}});
     }
-    return {{"daemon_pid", ::getpid()}, {"groups", groups}};
+    return {{"daemon_pid", platform::current_process_id()}, {"groups", groups}};
 }
 
 }  // namespace
@@ -78,7 +76,8 @@ int run_daemon(const DaemonLaunch& launch) {
         say("stopped " + std::to_string(killed) +
             " process group(s) left by a daemon that was killed");
     }
-    platform::write_file_atomically(paths.pid_file, std::to_string(::getpid()) + "\n");
+    platform::write_file_atomically(paths.pid_file,
+                                    std::to_string(platform::current_process_id()) + "\n");
 
     const auto plan = plan_stack(launch.config, launch.binaries, launch.home, launch.environment);
     supervise::SupervisorSettings settings;
@@ -97,7 +96,7 @@ int run_daemon(const DaemonLaunch& launch) {
         return nlohmann::json{
             {"ok", true},
             {"daemon",
-             {{"pid", ::getpid()},
+             {{"pid", platform::current_process_id()},
               {"home", launch.home.string()},
               {"release", launch.release_version},
               {"uptime_seconds", uptime.count()},
@@ -117,7 +116,7 @@ int run_daemon(const DaemonLaunch& launch) {
 
     ControlServer server(paths.socket, [&](const nlohmann::json& request) -> nlohmann::json {
         const std::string command = request.value("command", "");
-        if (command == "ping") return {{"ok", true}, {"pid", ::getpid()}};
+        if (command == "ping") return {{"ok", true}, {"pid", platform::current_process_id()}};
         if (command == "status") return status_document();
         if (command == "stop") {
             stop_requested = true;
@@ -125,7 +124,7 @@ int run_daemon(const DaemonLaunch& launch) {
         }
         return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
     });
-    say("daemon started (pid " + std::to_string(::getpid()) + ", release " +
+    say("daemon started (pid " + std::to_string(platform::current_process_id()) + ", release " +
         launch.release_version + ")");
 
     std::string recorded;

@@ -68,6 +68,9 @@ bool kill_process(int pid);
 bool terminate_process_group(int group_id);
 bool kill_process_group(int group_id);
 
+// This process's id.
+int current_process_id();
+
 // This process's environment as "NAME=value" entries.
 std::vector<std::string> current_environment();
 

@@ -218,6 +218,10 @@ bool kill_process_group(int group_id) {
     return group_id > 0 && ::kill(-group_id, SIGKILL) == 0;
 }
 
+int current_process_id() {
+    return static_cast<int>(::getpid());
+}
+
 std::vector<std::string> current_environment() {
     std::vector<std::string> entries;
     for (char** e = environ; e && *e; ++e) entries.emplace_back(*e);

@@ -1,5 +1,6 @@
 // Windows implementation of the terminal queries. Not compiled on POSIX builds.
 #include <io.h>
+#include <stdio.h>  // _fileno
 #include <windows.h>
 
 #include "platform/terminal.h"

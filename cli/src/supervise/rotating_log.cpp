@@ -22,7 +22,11 @@ std::string RotatingLog::timestamp_now() {
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
         1000;
     std::tm utc{};
+#ifdef _WIN32
+    gmtime_s(&utc, &seconds);
+#else
     gmtime_r(&seconds, &utc);
+#endif
     char buffer[40];
     const size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
     std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
@@ -40,7 +44,12 @@ RotatingLog::~RotatingLog() {
 }
 
 void RotatingLog::open_for_append() {
-    file_ = std::fopen(path_.c_str(), "ae");
+#ifdef _WIN32
+    // Binary ("\n" stays "\n"); N: not inherited by the components.
+    file_ = _wfopen(path_.c_str(), L"abN");
+#else
+    file_ = std::fopen(path_.c_str(), "ae");  // e: close-on-exec
+#endif
     if (!file_) {
         throw Error(ExitCode::kLocalFiles,
                     std::string("cannot open log file (") + std::strerror(errno) + ")",

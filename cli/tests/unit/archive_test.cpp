@@ -3,7 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 #include <vector>
 
@@ -44,12 +46,14 @@ std::filesystem::path write_archive(const std::filesystem::path& path, ArtifactF
     } else {
         archive_write_set_format_zip(writer);
     }
-    archive_write_open_filename(writer, path.c_str());
+    archive_write_open_filename(writer, path.string().c_str());
     for (const auto& member : members) {
         archive_entry* entry = archive_entry_new();
         archive_entry_set_pathname(entry, member.name.c_str());
         archive_entry_set_filetype(entry, member.type);
-        archive_entry_set_perm(entry, static_cast<mode_t>(member.perm));
+        // libarchive's mode type (mode_t, or unsigned short on Windows).
+        archive_entry_set_perm(entry,
+                               static_cast<decltype(archive_entry_perm(entry))>(member.perm));
         if (member.type == AE_IFLNK) archive_entry_set_symlink(entry, member.link.c_str());
         archive_entry_set_size(entry, static_cast<la_int64_t>(member.data.size()));
         archive_write_header(writer, entry);
@@ -85,9 +89,11 @@ TEST(ArchiveTest, ExtractsTarGzWithDirectoriesAndModes) {
     const auto out = dir.path() / "out";
     std::filesystem::create_directory(out);
     extract_archive(archive, ArtifactFormat::kTarGz, out, "a");
+#ifndef _WIN32  // Windows files have no mode bits
     struct stat info {};
     ASSERT_EQ(stat((out / "bin/temporal").c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 07777, 0755u);  // setuid bit dropped
+#endif
     EXPECT_EQ(stigmer::read_text_file(out / "README"), "hi");
 }
 
@@ -128,7 +134,7 @@ TEST(ArchiveTest, RefusesGarbage) {
     stigmer::testing::TempDir dir;
     std::filesystem::create_directory(dir.path() / "out");
     {
-        std::FILE* file = std::fopen((dir.path() / "bad").c_str(), "wb");
+        std::FILE* file = std::fopen((dir.path() / "bad").string().c_str(), "wb");
         std::fputs("this is not gzip", file);
         std::fclose(file);
     }

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include <atomic>
 #include <fstream>
@@ -67,6 +69,7 @@ TEST(ProgressTest, HumanBytes) {
     EXPECT_EQ(release::ProgressBar::human_bytes(60.0 * 1024 * 1024), "60.0 MiB");
 }
 
+#ifndef _WIN32  // the second holder is a forked process
 TEST(FileLockTest, SecondHolderWaitsUntilFirstReleases) {
     testing::TempDir dir;
     const auto path = dir.path() / "locks" / "x.lock";
@@ -94,6 +97,7 @@ TEST(FileLockTest, SecondHolderWaitsUntilFirstReleases) {
     close(ready[0]);
     close(ready[1]);
 }
+#endif
 
 TEST(SettingsTest, PrecedenceFlagEnvConfigDefault) {
     testing::TempDir dir;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 #include <fstream>
 
@@ -72,9 +74,11 @@ TEST(ComponentInstallerTest, InstallsBinaryWithMarkerAndExecutableBit) {
                                              binary_artifact(sha), downloaded, "u");
     EXPECT_EQ(installed.component_version, "2.0");
     EXPECT_EQ(installed.executable, layout.version_dir("tool", "1.0.0") / "tool");
+#ifndef _WIN32  // Windows files have no mode bits
     struct stat info {};
     ASSERT_EQ(stat(installed.executable.c_str(), &info), 0);
     EXPECT_TRUE(info.st_mode & S_IXUSR);
+#endif
     EXPECT_FALSE(std::filesystem::exists(downloaded));
     EXPECT_TRUE(find_installed_component(layout, "tool", "1.0.0", sha));
     // Another platform's artifact (another digest) is not this install.

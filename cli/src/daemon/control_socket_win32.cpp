@@ -1,0 +1,256 @@
+// Windows implementation of the control socket: AF_UNIX stream sockets through Winsock
+// (Windows 10 1803 and later), the same one-JSON-line-per-connection protocol as on POSIX.
+// Not compiled on POSIX builds.
+//
+// Owner-only access: Windows has no umask and ignores file modes. The socket file takes the
+// ACL it inherits from STIGMER_HOME\run, which under the user's profile grants that user (and
+// SYSTEM and administrators) alone, and connecting needs access to that file.
+//
+// The header keeps descriptors in `int`s. Winsock sockets and event handles are kernel handles,
+// whose upper 32 bits Windows guarantees to be insignificant (handles are shared with 32-bit
+// processes), so they round-trip through an int. wake_fds_ holds the listening socket's accept
+// event and the stop event.
+#include <winsock2.h>
+#include <ws2tcpip.h>
+// winsock2.h first: afunix.h needs its types.
+#include <afunix.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "daemon/control_socket.h"
+#include "platform/utf16_win32.h"
+#include "util/error.h"
+
+namespace stigmer::daemon {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 1 << 20;
+
+int handle_to_int(HANDLE handle) {
+    return static_cast<int>(reinterpret_cast<std::intptr_t>(handle));
+}
+
+HANDLE int_to_handle(int value) {
+    return reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(value));
+}
+
+SOCKET int_to_socket(int value) {
+    return static_cast<SOCKET>(value);  // -1 becomes INVALID_SOCKET
+}
+
+bool winsock_ready() {
+    static const bool ready = [] {
+        WSADATA data{};
+        return WSAStartup(MAKEWORD(2, 2), &data) == 0;  // kept for the life of the process
+    }();
+    return ready;
+}
+
+std::string socket_error() {
+    return platform::system_message(static_cast<DWORD>(WSAGetLastError()));
+}
+
+sockaddr_un address_of(const std::filesystem::path& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string target = platform::utf8_path(path);
+    if (target.size() >= sizeof(address.sun_path)) {
+        throw Error(ExitCode::kLocalFiles, "the control socket path is too long", target,
+                    "use a shorter STIGMER_HOME");
+    }
+    std::memcpy(address.sun_path, target.c_str(), target.size() + 1);
+    return address;
+}
+
+SOCKET new_socket() {
+    // Not inheritable: a component must not keep the daemon's socket open.
+    return WSASocketW(AF_UNIX, SOCK_STREAM, 0, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+}
+
+bool set_blocking(SOCKET s, bool blocking) {
+    u_long non_blocking = blocking ? 0 : 1;
+    // FIONBIO's value overflows long, the type ioctlsocket takes: the wrap-around is intended.
+    return ioctlsocket(s, static_cast<long>(FIONBIO), &non_blocking) == 0;
+}
+
+timeval as_timeval(std::chrono::milliseconds timeout) {
+    timeval tv{};
+    tv.tv_sec = static_cast<long>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<long>((timeout.count() % 1000) * 1000);
+    return tv;
+}
+
+bool wait_readable(SOCKET s, std::chrono::milliseconds timeout) {
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(s, &readable);
+    timeval tv = as_timeval(timeout);
+    return select(0, &readable, nullptr, nullptr, &tv) > 0;
+}
+
+// A non-blocking connect finished within `timeout`, successfully.
+bool wait_connected(SOCKET s, std::chrono::milliseconds timeout) {
+    fd_set writable;
+    fd_set failed;
+    FD_ZERO(&writable);
+    FD_ZERO(&failed);
+    FD_SET(s, &writable);
+    FD_SET(s, &failed);
+    timeval tv = as_timeval(timeout);
+    if (select(0, nullptr, &writable, &failed, &tv) <= 0 || FD_ISSET(s, &failed)) return false;
+    int error = 0;
+    int length = sizeof error;
+    return getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&error), &length) == 0 &&
+           error == 0;
+}
+
+bool send_all(SOCKET s, const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        const int chunk = static_cast<int>(std::min<std::size_t>(data.size() - sent, INT_MAX));
+        const int n = send(s, data.data() + sent, chunk, 0);
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Reads up to the first newline; nullopt on timeout, error or oversize.
+std::optional<std::string> read_line(SOCKET s, std::chrono::milliseconds timeout) {
+    std::string buffer;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char chunk[4096];
+    while (buffer.find('\n') == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !wait_readable(s, left)) return std::nullopt;
+        const int n = recv(s, chunk, sizeof chunk, 0);
+        if (n <= 0) break;
+        buffer.append(chunk, static_cast<std::size_t>(n));
+        if (buffer.size() > kMaxMessageBytes) return std::nullopt;
+    }
+    const auto newline = buffer.find('\n');
+    if (newline == std::string::npos) return buffer.empty() ? std::nullopt : std::optional(buffer);
+    return buffer.substr(0, newline);
+}
+
+}  // namespace
+
+ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
+    : path_(std::move(socket_path)), handler_(std::move(handler)) {
+    const sockaddr_un address = address_of(path_);
+    if (!winsock_ready()) {
+        throw Error(ExitCode::kFailure, "cannot start Winsock", platform::utf8_path(path_),
+                    "check the system's network configuration");
+    }
+    const SOCKET listener = new_socket();
+    if (listener == INVALID_SOCKET) {
+        throw Error(ExitCode::kFailure, "cannot create the control socket (" + socket_error() + ")",
+                    platform::utf8_path(path_), "AF_UNIX sockets need Windows 10 1803 or later");
+    }
+    DeleteFileW(path_.c_str());  // a stale socket of a dead daemon; the caller holds the lock
+    if (bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+        listen(listener, 16) != 0) {
+        const std::string reason = socket_error();
+        closesocket(listener);
+        throw Error(ExitCode::kLocalFiles, "cannot listen on the control socket (" + reason + ")",
+                    platform::utf8_path(path_), "check permissions on STIGMER_HOME\\run");
+    }
+    // The accept event is signalled when a client connects; the stop event by the destructor.
+    // (WSAEventSelect also makes the listening socket non-blocking.)
+    const WSAEVENT accept_event = WSACreateEvent();
+    const HANDLE stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (accept_event == WSA_INVALID_EVENT || !stop_event ||
+        WSAEventSelect(listener, accept_event, FD_ACCEPT) != 0) {
+        if (accept_event != WSA_INVALID_EVENT) WSACloseEvent(accept_event);
+        if (stop_event) CloseHandle(stop_event);
+        closesocket(listener);
+        DeleteFileW(path_.c_str());
+        throw Error(ExitCode::kFailure, "cannot create an event", platform::utf8_path(path_),
+                    "check the system's handle limit");
+    }
+    listen_fd_ = static_cast<int>(listener);
+    wake_fds_[0] = handle_to_int(accept_event);
+    wake_fds_[1] = handle_to_int(stop_event);
+    thread_ = std::thread([this] { serve(); });
+}
+
+ControlServer::~ControlServer() {
+    SetEvent(int_to_handle(wake_fds_[1]));
+    if (thread_.joinable()) thread_.join();
+    closesocket(int_to_socket(listen_fd_));
+    WSACloseEvent(int_to_handle(wake_fds_[0]));
+    CloseHandle(int_to_handle(wake_fds_[1]));
+    DeleteFileW(path_.c_str());
+}
+
+void ControlServer::serve() {
+    const SOCKET listener = int_to_socket(listen_fd_);
+    const HANDLE events[2] = {int_to_handle(wake_fds_[0]), int_to_handle(wake_fds_[1])};
+    for (;;) {
+        if (WaitForMultipleObjects(2, events, FALSE, INFINITE) != WAIT_OBJECT_0) return;
+        WSANETWORKEVENTS happened{};
+        WSAEnumNetworkEvents(listener, events[0], &happened);  // resets the accept event
+        // Every pending connection: FD_ACCEPT is signalled again only after an accept().
+        for (;;) {
+            const SOCKET client = accept(listener, nullptr, nullptr);
+            if (client == INVALID_SOCKET) break;
+            // It inherited the listener's event selection and non-blocking mode: undo both.
+            WSAEventSelect(client, nullptr, 0);
+            set_blocking(client, true);
+            nlohmann::json response;
+            if (auto line = read_line(client, std::chrono::milliseconds(5000))) {
+                try {
+                    response = handler_(nlohmann::json::parse(*line));
+                } catch (const nlohmann::json::exception& e) {
+                    response = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
+                } catch (const std::exception& e) {
+                    response = {{"ok", false}, {"error", e.what()}};
+                }
+                send_all(client, response.dump() + "\n");
+            }
+            closesocket(client);
+            if (WaitForSingleObject(events[1], 0) == WAIT_OBJECT_0) return;
+        }
+    }
+}
+
+std::optional<nlohmann::json> send_control_request(const std::filesystem::path& socket_path,
+                                                   const nlohmann::json& request,
+                                                   std::chrono::milliseconds timeout) {
+    // Not std::filesystem::exists: it opens the file, which a socket file refuses.
+    if (GetFileAttributesW(socket_path.c_str()) == INVALID_FILE_ATTRIBUTES) return std::nullopt;
+    const sockaddr_un address = address_of(socket_path);
+    if (!winsock_ready()) return std::nullopt;
+    const SOCKET s = new_socket();
+    if (s == INVALID_SOCKET) return std::nullopt;
+    // Non-blocking connect, bounded by `timeout`: a daemon that is alive but not accepting
+    // (stopped, hung) must not hang the client.
+    const auto started = std::chrono::steady_clock::now();
+    bool connected = false;
+    if (set_blocking(s, false)) {
+        if (connect(s, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+            connected = true;
+        } else if (WSAGetLastError() == WSAEWOULDBLOCK) {
+            connected = wait_connected(s, timeout);
+        }
+    }
+    std::optional<nlohmann::json> answer;
+    const auto left = timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started);
+    if (connected && set_blocking(s, true) && send_all(s, request.dump() + "\n")) {
+        if (auto line = read_line(s, left)) {
+            try {
+                answer = nlohmann::json::parse(*line);
+            } catch (const nlohmann::json::exception&) {
+            }
+        }
+    }
+    closesocket(s);
+    return answer;
+}
+
+}  // namespace stigmer::daemon
