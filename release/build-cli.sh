@@ -18,6 +18,12 @@ shift 2
 valid_version "$version" || die "invalid version '$version'"
 [ -f "$REPO_ROOT/cli/CMakeLists.txt" ] || die "cli/CMakeLists.txt not found"
 
+# Release executables carry their libraries (all but libcurl and the C runtime) inside, so
+# they start on machines that never saw the build machine's package manager. On Windows the
+# static vcpkg triplet from cli-deps.sh does the same.
+portable=()
+case "$(host_platform)" in windows-*) ;; *) portable=(-DSTIGMER_PORTABLE=ON) ;; esac
+
 generator=()
 # Ninja where it is installed, except on Windows: there the default Visual Studio generator
 # finds MSVC by itself, where Ninja would need a developer command prompt.
@@ -28,7 +34,7 @@ esac
 read -r -a env_args <<<"${STIGMER_CMAKE_ARGS:-}"
 cmake -S "$REPO_ROOT/cli" -B "$build_dir" ${generator[@]+"${generator[@]}"} \
   -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF \
-  ${env_args[@]+"${env_args[@]}"} "$@" >&2
+  ${portable[@]+"${portable[@]}"} ${env_args[@]+"${env_args[@]}"} "$@" >&2
 cmake --build "$build_dir" --config Release --target "${STIGMER_BUILD_TARGET:-stigmer}" -j "${STIGMER_BUILD_JOBS:-2}" >&2
 
 for candidate in "$build_dir/stigmer" "$build_dir/stigmer.exe" "$build_dir/Release/stigmer.exe"; do

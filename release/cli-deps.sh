@@ -9,11 +9,28 @@ source "$(dirname "$0")/lib.sh"
 platform=$(host_platform)
 case "$platform" in
   linux-*)
+    # The release builds on the oldest supported Ubuntu LTS: its glibc is the oldest the
+    # executables run on (check-portable.sh prints it).
     sudo apt-get update -qq >&2
+    packages=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
+      libsodium-dev libarchive-dev nlohmann-json3-dev libcli11-dev libgtest-dev
+      libacl1-dev libzstd-dev liblz4-dev nettle-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev)
+    toml_from_apt=false
+    if apt-cache show libtomlplusplus-dev >/dev/null 2>&1; then
+      packages+=(libtomlplusplus-dev) toml_from_apt=true
+    fi
     sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev libsodium-dev \
-      libarchive-dev nlohmann-json3-dev libcli11-dev libgtest-dev libtomlplusplus-dev >&2
-    echo ""
+      "${packages[@]}" >&2
+    if [ "$toml_from_apt" = true ]; then
+      echo ""
+    else
+      # Ubuntu 22.04 has no toml++ package; the CLI needs only its headers, from the tag
+      # Debian packages (3.3.0).
+      toml_dir="${RUNNER_TEMP:-/tmp}/tomlplusplus"
+      [ -f "$toml_dir/include/toml++/toml.h" ] ||
+        git clone --quiet --depth 1 --branch v3.3.0 https://github.com/marzer/tomlplusplus.git "$toml_dir" >&2
+      echo "-DSTIGMER_TOMLPLUSPLUS_INCLUDE_DIR=$toml_dir/include"
+    fi
     ;;
   darwin-*)
     brew install --quiet ninja pkg-config libsodium libarchive openssl@3 nlohmann-json cli11 \

@@ -18,7 +18,8 @@ started=$SECONDS
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(g++-aarch64-linux-gnu qemu-user libcurl4-openssl-dev:arm64 libssl-dev:arm64
   libsodium-dev:arm64 libarchive-dev:arm64 libgtest-dev:arm64 libtomlplusplus-dev:arm64
-  nlohmann-json3-dev libcli11-dev)
+  libacl1-dev:arm64 libzstd-dev:arm64 liblz4-dev:arm64 nettle-dev:arm64 libxml2-dev:arm64
+  liblzma-dev:arm64 libbz2-dev:arm64 zlib1g-dev:arm64 nlohmann-json3-dev libcli11-dev)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -48,5 +49,6 @@ log "stigmer --version under qemu-aarch64: $("${qemu[@]}" "$build/stigmer" --ver
 exclude='^(ChildProcess|Supervisor|ControlSocket)\.|^FileLockTest\.SecondHolderWaitsUntilFirstReleases$|^integration$'
 ctest --test-dir "$build" --output-on-failure -j "${STIGMER_BUILD_JOBS:-2}" --timeout 120 \
   -E "${STIGMER_CROSS_TEST_EXCLUDE:-$exclude}" >&2
+bash "$RELEASE_DIR/check-portable.sh" linux-arm64 "$build/stigmer"
 bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$build/stigmer" out/cross/linux-arm64
 log "linux-arm64 cross-build ok: build ${built}s, total $((SECONDS - started))s"

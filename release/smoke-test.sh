@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of one platform's release artifacts, on a machine of that platform, before
-# anything is published: each executable reports VERSION, and (Linux) the agent-runner starts
+# anything is published: the CLI needs no library a fresh machine lacks (check-portable.sh),
+# each executable reports VERSION, and (Linux) the agent-runner starts
 # against a real Temporal dev server and polls its task queue.
 #
 #   release/smoke-test.sh VERSION PLATFORM_DIR
@@ -43,6 +44,7 @@ expect_version() { # name output
   grep -qF -- "$version" <<<"$2" || die "$1 --version printed '$2', expected it to contain $version"
   log "$1: $2"
 }
+bash "$RELEASE_DIR/check-portable.sh" "$platform" "$stigmer"
 expect_version stigmer "$("$stigmer" --version 2>&1)"
 expect_version agent-runner "$("$runner" --version 2>&1)"
 temporal_says=$("$temporal" --version 2>&1)

@@ -17,6 +17,7 @@ sudo_if_needed() {
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libsodium-dev libarchive-dev
+  libacl1-dev libzstd-dev liblz4-dev nettle-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev googletest libtomlplusplus-dev
   minisign clang-format shellcheck ruby curl
   util-linux patchelf binutils

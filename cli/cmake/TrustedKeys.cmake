@@ -1,28 +1,42 @@
 # Generates trusted_keys.h from minisign public key files, so the keys are embedded at build time.
-#   dev builds (default):      the development key, plus the release key if its file exists
-#   STIGMER_RELEASE_BUILD=ON:  the release key only; configuring fails if its file is missing
+#   dev builds (default):      the development key, plus every release key whose file exists
+#   STIGMER_RELEASE_BUILD=ON:  the release keys only; configuring fails if one is missing
+# STIGMER_RELEASE_PUBKEY is a list so that a key rotation can ship CLIs trusting the current
+# key and the next one (docs/releasing.md, "Keys"); by default it is every committed
+# release/keys/release*.pub.
 set(STIGMER_DEV_PUBKEY "${CMAKE_CURRENT_SOURCE_DIR}/../release/keys/dev.pub"
     CACHE FILEPATH "minisign public key trusted by development builds")
-set(STIGMER_RELEASE_PUBKEY "${CMAKE_CURRENT_SOURCE_DIR}/../release/keys/release.pub"
-    CACHE FILEPATH "minisign public key of public releases")
+file(GLOB _committed_release_keys "${CMAKE_CURRENT_SOURCE_DIR}/../release/keys/release*.pub")
+set(STIGMER_RELEASE_PUBKEY "${_committed_release_keys}"
+    CACHE STRING "minisign public key files of public releases (a ;-list during a key rotation)")
 
 set(_key_files "")
 if(STIGMER_RELEASE_BUILD)
-  if(NOT EXISTS "${STIGMER_RELEASE_PUBKEY}")
+  if(STIGMER_RELEASE_PUBKEY STREQUAL "")
     message(FATAL_ERROR
-      "STIGMER_RELEASE_BUILD=ON needs the release public key, but ${STIGMER_RELEASE_PUBKEY} does "
-      "not exist; pass -DSTIGMER_RELEASE_PUBKEY=<path to release.pub>")
+      "STIGMER_RELEASE_BUILD=ON needs the release public key, and release/keys has no release*.pub; "
+      "commit it or pass -DSTIGMER_RELEASE_PUBKEY=<path to release.pub>")
   endif()
-  list(APPEND _key_files "${STIGMER_RELEASE_PUBKEY}")
+  foreach(_file IN LISTS STIGMER_RELEASE_PUBKEY)
+    if(NOT EXISTS "${_file}")
+      message(FATAL_ERROR
+        "STIGMER_RELEASE_BUILD=ON needs the release public key, but ${_file} does not exist; "
+        "pass -DSTIGMER_RELEASE_PUBKEY=<path to release.pub>")
+    endif()
+    list(APPEND _key_files "${_file}")
+  endforeach()
 else()
   if(NOT EXISTS "${STIGMER_DEV_PUBKEY}")
     message(FATAL_ERROR "development public key ${STIGMER_DEV_PUBKEY} is missing")
   endif()
   list(APPEND _key_files "${STIGMER_DEV_PUBKEY}")
-  if(EXISTS "${STIGMER_RELEASE_PUBKEY}")
-    list(APPEND _key_files "${STIGMER_RELEASE_PUBKEY}")
-  endif()
+  foreach(_file IN LISTS STIGMER_RELEASE_PUBKEY)
+    if(EXISTS "${_file}")
+      list(APPEND _key_files "${_file}")
+    endif()
+  endforeach()
 endif()
+list(REMOVE_DUPLICATES _key_files)
 
 set(STIGMER_TRUSTED_KEY_LINES "")
 set(STIGMER_TRUSTED_KEY_SOURCES "")

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -27,10 +28,13 @@ class ControlServer {
   private:
     void serve();
 
+    // The listening socket and what wakes serve() to stop: each platform's own handle types,
+    // defined in control_socket_posix.cpp / control_socket_win32.cpp.
+    struct Endpoint;
+
     std::filesystem::path path_;
     Handler handler_;
-    int listen_fd_ = -1;
-    int wake_fds_[2] = {-1, -1};
+    std::unique_ptr<Endpoint> endpoint_;
     std::thread thread_;
 };
 

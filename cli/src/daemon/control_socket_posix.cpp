@@ -88,12 +88,19 @@ std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) 
 
 }  // namespace
 
+struct ControlServer::Endpoint {
+    int listen_fd = -1;
+    int wake_fds[2] = {-1, -1};  // a pipe: the destructor writes, serve() wakes and returns
+};
+
 ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
-    : path_(std::move(socket_path)), handler_(std::move(handler)) {
+    : path_(std::move(socket_path)),
+      handler_(std::move(handler)),
+      endpoint_(std::make_unique<Endpoint>()) {
     SocketAddress address;
     fill_address(path_, address);
-    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (listen_fd_ < 0) {
+    endpoint_->listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (endpoint_->listen_fd < 0) {
         throw Error(ExitCode::kFailure,
                     std::string("cannot create the control socket (") + std::strerror(errno) + ")",
                     path_.string(), "check the system's open-file limit");
@@ -101,19 +108,19 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
     ::unlink(path_.c_str());  // a stale socket of a dead daemon; the caller holds the daemon lock
     // Created with no permissions for group and others from the start, not chmod-ed after.
     const mode_t previous = ::umask(0177);
-    const int rc = ::bind(listen_fd_, reinterpret_cast<const sockaddr*>(&address.address),
+    const int rc = ::bind(endpoint_->listen_fd, reinterpret_cast<const sockaddr*>(&address.address),
                           sizeof address.address);
     const int bind_errno = errno;
     ::umask(previous);
-    if (rc != 0 || ::listen(listen_fd_, 16) != 0) {
-        ::close(listen_fd_);
+    if (rc != 0 || ::listen(endpoint_->listen_fd, 16) != 0) {
+        ::close(endpoint_->listen_fd);
         throw Error(ExitCode::kLocalFiles,
                     std::string("cannot listen on the control socket (") +
                         std::strerror(rc != 0 ? bind_errno : errno) + ")",
                     path_.string(), "check permissions on STIGMER_HOME/run");
     }
-    if (::pipe2(wake_fds_, O_CLOEXEC) != 0) {
-        ::close(listen_fd_);
+    if (::pipe2(endpoint_->wake_fds, O_CLOEXEC) != 0) {
+        ::close(endpoint_->listen_fd);
         throw Error(ExitCode::kFailure, "cannot create a pipe", path_.string(),
                     "check the system's open-file limit");
     }
@@ -121,23 +128,23 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
 }
 
 ControlServer::~ControlServer() {
-    (void)!::write(wake_fds_[1], "x", 1);
+    (void)!::write(endpoint_->wake_fds[1], "x", 1);
     if (thread_.joinable()) thread_.join();
-    ::close(listen_fd_);
-    ::close(wake_fds_[0]);
-    ::close(wake_fds_[1]);
+    ::close(endpoint_->listen_fd);
+    ::close(endpoint_->wake_fds[0]);
+    ::close(endpoint_->wake_fds[1]);
     ::unlink(path_.c_str());
 }
 
 void ControlServer::serve() {
     for (;;) {
-        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
+        pollfd fds[2] = {{endpoint_->listen_fd, POLLIN, 0}, {endpoint_->wake_fds[0], POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return;
         }
         if (fds[1].revents != 0) return;
-        const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        const int client = ::accept4(endpoint_->listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
         nlohmann::json response;
         if (auto line = read_line(client, std::chrono::milliseconds(5000))) {

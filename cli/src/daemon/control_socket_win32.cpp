@@ -5,11 +5,6 @@
 // Owner-only access: Windows has no umask and ignores file modes. The socket file takes the
 // ACL it inherits from STIGMER_HOME\run, which under the user's profile grants that user (and
 // SYSTEM and administrators) alone, and connecting needs access to that file.
-//
-// The header keeps descriptors in `int`s. Winsock sockets and event handles are kernel handles,
-// whose upper 32 bits Windows guarantees to be insignificant (handles are shared with 32-bit
-// processes), so they round-trip through an int. wake_fds_ holds the listening socket's accept
-// event and the stop event.
 #include <winsock2.h>
 #include <ws2tcpip.h>
 // winsock2.h first: afunix.h needs its types.
@@ -28,18 +23,6 @@ namespace stigmer::daemon {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 1 << 20;
-
-int handle_to_int(HANDLE handle) {
-    return static_cast<int>(reinterpret_cast<std::intptr_t>(handle));
-}
-
-HANDLE int_to_handle(int value) {
-    return reinterpret_cast<HANDLE>(static_cast<std::intptr_t>(value));
-}
-
-SOCKET int_to_socket(int value) {
-    return static_cast<SOCKET>(value);  // -1 becomes INVALID_SOCKET
-}
 
 bool winsock_ready() {
     static const bool ready = [] {
@@ -139,8 +122,16 @@ std::optional<std::string> read_line(SOCKET s, std::chrono::milliseconds timeout
 
 }  // namespace
 
+struct ControlServer::Endpoint {
+    SOCKET listener = INVALID_SOCKET;
+    WSAEVENT accept_event = WSA_INVALID_EVENT;  // signalled when a client connects
+    HANDLE stop_event = nullptr;                // signalled by the destructor
+};
+
 ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
-    : path_(std::move(socket_path)), handler_(std::move(handler)) {
+    : path_(std::move(socket_path)),
+      handler_(std::move(handler)),
+      endpoint_(std::make_unique<Endpoint>()) {
     const sockaddr_un address = address_of(path_);
     if (!winsock_ready()) {
         throw Error(ExitCode::kFailure, "cannot start Winsock", platform::utf8_path(path_),
@@ -172,24 +163,24 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
         throw Error(ExitCode::kFailure, "cannot create an event", platform::utf8_path(path_),
                     "check the system's handle limit");
     }
-    listen_fd_ = static_cast<int>(listener);
-    wake_fds_[0] = handle_to_int(accept_event);
-    wake_fds_[1] = handle_to_int(stop_event);
+    endpoint_->listener = listener;
+    endpoint_->accept_event = accept_event;
+    endpoint_->stop_event = stop_event;
     thread_ = std::thread([this] { serve(); });
 }
 
 ControlServer::~ControlServer() {
-    SetEvent(int_to_handle(wake_fds_[1]));
+    SetEvent(endpoint_->stop_event);
     if (thread_.joinable()) thread_.join();
-    closesocket(int_to_socket(listen_fd_));
-    WSACloseEvent(int_to_handle(wake_fds_[0]));
-    CloseHandle(int_to_handle(wake_fds_[1]));
+    closesocket(endpoint_->listener);
+    WSACloseEvent(endpoint_->accept_event);
+    CloseHandle(endpoint_->stop_event);
     DeleteFileW(path_.c_str());
 }
 
 void ControlServer::serve() {
-    const SOCKET listener = int_to_socket(listen_fd_);
-    const HANDLE events[2] = {int_to_handle(wake_fds_[0]), int_to_handle(wake_fds_[1])};
+    const SOCKET listener = endpoint_->listener;
+    const HANDLE events[2] = {endpoint_->accept_event, endpoint_->stop_event};
     for (;;) {
         if (WaitForMultipleObjects(2, events, FALSE, INFINITE) != WAIT_OBJECT_0) return;
         WSANETWORKEVENTS happened{};

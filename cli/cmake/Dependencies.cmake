@@ -1,0 +1,80 @@
+# Finds the CLI's libraries and defines stigmer::deps, the one target stigmer_core links.
+#
+# STIGMER_PORTABLE (release builds on Linux and macOS): the executable carries every library
+# inside it except libcurl and the C runtime, so `curl ... | sh` on any distribution with a
+# glibc at least as new as the build machine's yields a stigmer that starts. libcurl stays
+# shared on purpose: its static form drags in Kerberos, LDAP and SSH, which Debian ships only
+# as shared libraries, and libcurl.so.4 is on every machine that has curl. Static archives are
+# found through pkg-config's --static view, so their own dependencies come along. On Windows
+# the vcpkg static triplet (release/cli-deps.sh) plays this role.
+option(STIGMER_PORTABLE "link every library but libcurl and the C runtime statically" OFF)
+
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(CURL REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+if(STIGMER_PORTABLE AND NOT WIN32)
+  set(OPENSSL_USE_STATIC_LIBS TRUE)
+endif()
+find_package(OpenSSL REQUIRED)
+
+# toml++ is compiled into the CLI (src/config/toml_implementation.cpp) rather than linked
+# from a shared library few machines have; only its headers are needed.
+find_path(STIGMER_TOMLPLUSPLUS_INCLUDE_DIR toml++/toml.h REQUIRED
+          DOC "directory holding toml++/toml.h")
+
+add_library(stigmer_deps INTERFACE)
+add_library(stigmer::deps ALIAS stigmer_deps)
+target_include_directories(stigmer_deps SYSTEM INTERFACE "${STIGMER_TOMLPLUSPLUS_INCLUDE_DIR}")
+target_compile_definitions(stigmer_deps INTERFACE TOML_HEADER_ONLY=0 TOML_EXCEPTIONS=1)
+target_link_libraries(stigmer_deps INTERFACE
+  CURL::libcurl OpenSSL::Crypto nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads)
+
+# Libraries the platform itself guarantees: linked by name even in a portable build.
+set(_stigmer_platform_libraries c m dl rt pthread iconv)
+if(APPLE)
+  # macOS's SDK provides these (as .tbd stubs, never as static archives).
+  list(APPEND _stigmer_platform_libraries z bz2 expat xml2)
+endif()
+
+# Links pkg-config module MODULE into stigmer_deps from its static archives, and fails the
+# configure step naming the archive that is missing.
+function(_stigmer_link_static MODULE)
+  pkg_check_modules(_static_${MODULE} REQUIRED ${MODULE})
+  set(_prefix _static_${MODULE}_STATIC)
+  target_include_directories(stigmer_deps SYSTEM INTERFACE ${${_prefix}_INCLUDE_DIRS})
+  set(_archives "")
+  foreach(_name IN LISTS ${_prefix}_LIBRARIES)
+    if(_name IN_LIST _stigmer_platform_libraries)
+      list(APPEND _archives "${_name}")
+      continue()
+    endif()
+    find_library(STIGMER_STATIC_${_name} NAMES "lib${_name}.a"
+                 HINTS ${${_prefix}_LIBRARY_DIRS} NO_CACHE)
+    if(NOT STIGMER_STATIC_${_name})
+      message(FATAL_ERROR
+        "STIGMER_PORTABLE needs lib${_name}.a (a dependency of ${MODULE}) and it was not found; "
+        "install its -dev package or configure with -DSTIGMER_PORTABLE=OFF")
+    endif()
+    list(APPEND _archives "${STIGMER_STATIC_${_name}}")
+  endforeach()
+  target_link_libraries(stigmer_deps INTERFACE ${_archives})
+  message(STATUS "stigmer: ${MODULE} linked statically")
+endfunction()
+
+if(STIGMER_PORTABLE AND NOT WIN32)
+  _stigmer_link_static(libarchive)
+  _stigmer_link_static(libsodium)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
+  endif()
+  if(NOT APPLE)
+    # OpenSSL's static symbols stay private, so libcurl keeps using the system's shared copy.
+    target_link_options(stigmer_deps INTERFACE LINKER:--exclude-libs,ALL)
+  endif()
+else()
+  find_package(LibArchive REQUIRED)
+  pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+  target_link_libraries(stigmer_deps INTERFACE LibArchive::LibArchive PkgConfig::SODIUM)
+endif()
