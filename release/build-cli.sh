@@ -35,7 +35,10 @@ read -r -a env_args <<<"${STIGMER_CMAKE_ARGS:-}"
 cmake -S "$REPO_ROOT/cli" -B "$build_dir" ${generator[@]+"${generator[@]}"} \
   -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF \
   ${portable[@]+"${portable[@]}"} ${env_args[@]+"${env_args[@]}"} "$@" >&2
-cmake --build "$build_dir" --config Release --target "${STIGMER_BUILD_TARGET:-stigmer}" -j "${STIGMER_BUILD_JOBS:-2}" >&2
+target=(--target "${STIGMER_BUILD_TARGET:-stigmer}")
+# Visual Studio spells `all` ALL_BUILD; no --target builds everything with any generator.
+if [ "${STIGMER_BUILD_TARGET:-}" = all ]; then target=(); fi
+cmake --build "$build_dir" --config Release ${target[@]+"${target[@]}"} -j "${STIGMER_BUILD_JOBS:-2}" >&2
 
 for candidate in "$build_dir/stigmer" "$build_dir/stigmer.exe" "$build_dir/Release/stigmer.exe"; do
   if [ -f "$candidate" ]; then echo "$candidate"; exit 0; fi

@@ -14,10 +14,6 @@ find_package(Threads REQUIRED)
 find_package(CURL REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
-if(STIGMER_PORTABLE AND NOT WIN32)
-  set(OPENSSL_USE_STATIC_LIBS TRUE)
-endif()
-find_package(OpenSSL REQUIRED)
 
 # toml++ is compiled into the CLI (src/config/toml_implementation.cpp) rather than linked
 # from a shared library few machines have; only its headers are needed.
@@ -29,7 +25,7 @@ add_library(stigmer::deps ALIAS stigmer_deps)
 target_include_directories(stigmer_deps SYSTEM INTERFACE "${STIGMER_TOMLPLUSPLUS_INCLUDE_DIR}")
 target_compile_definitions(stigmer_deps INTERFACE TOML_HEADER_ONLY=0 TOML_EXCEPTIONS=1)
 target_link_libraries(stigmer_deps INTERFACE
-  CURL::libcurl OpenSSL::Crypto nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads)
+  CURL::libcurl nlohmann_json::nlohmann_json CLI11::CLI11 Threads::Threads)
 
 # Libraries the platform itself guarantees: linked by name even in a portable build.
 set(_stigmer_platform_libraries c m dl rt pthread iconv)
@@ -66,6 +62,7 @@ endfunction()
 if(STIGMER_PORTABLE AND NOT WIN32)
   _stigmer_link_static(libarchive)
   _stigmer_link_static(libsodium)
+  _stigmer_link_static(libcrypto)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
   endif()
@@ -74,7 +71,9 @@ if(STIGMER_PORTABLE AND NOT WIN32)
     target_link_options(stigmer_deps INTERFACE LINKER:--exclude-libs,ALL)
   endif()
 else()
+  find_package(OpenSSL REQUIRED)
   find_package(LibArchive REQUIRED)
   pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
-  target_link_libraries(stigmer_deps INTERFACE LibArchive::LibArchive PkgConfig::SODIUM)
+  target_link_libraries(stigmer_deps INTERFACE
+    OpenSSL::Crypto LibArchive::LibArchive PkgConfig::SODIUM)
 endif()

@@ -29,7 +29,6 @@ if grep -q "dev.pub" "$header"; then
   exit 1
 fi
 cp "$SOURCE_DIR/tests/unit/data/other.pub" "$WORK/release-next.pub"
-sed -i 's/^untrusted comment:.*/untrusted comment: the next release key/' "$WORK/release-next.pub"
 cmake -S "$SOURCE_DIR" -B "$WORK/rotation" -DSTIGMER_BUILD_TESTS=OFF -DSTIGMER_RELEASE_BUILD=ON \
   -DSTIGMER_RELEASE_PUBKEY="$SOURCE_DIR/../release/keys/dev.pub;$WORK/release-next.pub" \
   >"$WORK/rotation.log" 2>&1 || {
@@ -37,9 +36,10 @@ cmake -S "$SOURCE_DIR" -B "$WORK/rotation" -DSTIGMER_BUILD_TESTS=OFF -DSTIGMER_R
   exit 1
 }
 header="$WORK/rotation/generated/embedded_keys.h"
-grep -q "std::string_view, 2>" "$header" && grep -q "dev.pub" "$header" && grep -q "release-next.pub" "$header" || {
+if ! { grep -q "std::string_view, 2>" "$header" && grep -q "dev.pub" "$header" &&
+  grep -q "release-next.pub" "$header"; }; then
   echo "a release build given two keys does not embed both:" >&2
   cat "$header" >&2
   exit 1
-}
+fi
 echo "release-build key embedding: ok"
