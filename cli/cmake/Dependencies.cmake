@@ -34,16 +34,15 @@ if(APPLE)
   list(APPEND _stigmer_platform_libraries z bz2 expat xml2)
 endif()
 
-# Links pkg-config module MODULE into stigmer_deps from its static archives, and fails the
-# configure step naming the archive that is missing.
-function(_stigmer_link_static MODULE)
+# Adds pkg-config module MODULE's static archives to _stigmer_static_archives (platform
+# libraries to _stigmer_static_platform), and fails the configure step naming a missing one.
+macro(_stigmer_find_static MODULE)
   pkg_check_modules(_static_${MODULE} REQUIRED ${MODULE})
   set(_prefix _static_${MODULE}_STATIC)
   target_include_directories(stigmer_deps SYSTEM INTERFACE ${${_prefix}_INCLUDE_DIRS})
-  set(_archives "")
   foreach(_name IN LISTS ${_prefix}_LIBRARIES)
     if(_name IN_LIST _stigmer_platform_libraries)
-      list(APPEND _archives "${_name}")
+      list(APPEND _stigmer_static_platform "${_name}")
       continue()
     endif()
     find_library(STIGMER_STATIC_${_name} NAMES "lib${_name}.a"
@@ -53,16 +52,33 @@ function(_stigmer_link_static MODULE)
         "STIGMER_PORTABLE needs lib${_name}.a (a dependency of ${MODULE}) and it was not found; "
         "install its -dev package or configure with -DSTIGMER_PORTABLE=OFF")
     endif()
-    list(APPEND _archives "${STIGMER_STATIC_${_name}}")
+    list(APPEND _stigmer_static_archives "${STIGMER_STATIC_${_name}}")
   endforeach()
-  target_link_libraries(stigmer_deps INTERFACE ${_archives})
   message(STATUS "stigmer: ${MODULE} linked statically")
-endfunction()
+endmacro()
 
 if(STIGMER_PORTABLE AND NOT WIN32)
-  _stigmer_link_static(libarchive)
-  _stigmer_link_static(libsodium)
-  _stigmer_link_static(libcrypto)
+  set(_stigmer_static_archives "")
+  set(_stigmer_static_platform "")
+  _stigmer_find_static(libarchive)
+  # libarchive.pc names libxml2 but not libxml2's own dependencies (ICU). The CLI never pulls
+  # libxml2 in (it writes no xar archives); the unit tests, which write archives, do.
+  if("xml2" IN_LIST _static_libarchive_STATIC_LIBRARIES AND NOT "xml2" IN_LIST _stigmer_platform_libraries)
+    _stigmer_find_static(libxml-2.0)
+  endif()
+  _stigmer_find_static(libsodium)
+  _stigmer_find_static(libcrypto)
+  list(REMOVE_DUPLICATES _stigmer_static_archives)
+  if(NOT APPLE AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.24)
+    # GNU ld takes archives in order, and these refer to each other both ways (libxml2 needs
+    # zlib, which libarchive lists before it): one group, rescanned until nothing is missing.
+    string(REPLACE ";" "," _group "${_stigmer_static_archives}")
+    target_link_libraries(stigmer_deps INTERFACE "$<LINK_GROUP:RESCAN,${_group}>")
+  else()
+    target_link_libraries(stigmer_deps INTERFACE ${_stigmer_static_archives})
+  endif()
+  list(REMOVE_DUPLICATES _stigmer_static_platform)
+  target_link_libraries(stigmer_deps INTERFACE ${_stigmer_static_platform})
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
   endif()
