@@ -9,8 +9,8 @@ source "$(dirname "$0")/lib.sh"
 platform=$(host_platform)
 case "$platform" in
   linux-*)
-    # The release builds on the oldest supported Ubuntu LTS: its glibc is the oldest the
-    # executables run on (check-portable.sh prints it).
+    # The release builds on the oldest supported Ubuntu LTS, so that the executables need no
+    # newer glibc than it has (check-portable.sh prints the floor).
     sudo apt-get update -qq >&2
     packages=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
       libsodium-dev libarchive-dev nlohmann-json3-dev libcli11-dev libgtest-dev
