@@ -1,6 +1,7 @@
 #include "daemon/stack_plan.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "platform/port_probe.h"
 #include "temporal/http_api.h"
@@ -24,6 +25,15 @@ bool is_interpreter_variable(const std::string& name) {
 bool is_daemon_owned(const std::string& name) {
     return name.rfind("TEMPORAL_", 0) == 0 || name == "STIGMER_SHUTDOWN_GRACE_SECONDS" ||
            name == "STIGMER_LOG_FORMAT" || name == "STIGMER_WORKSPACE_ROOT";
+}
+
+// Credentials meant for the agents (provider API keys, tokens): Temporal's dev server has no use
+// for them, so they stay out of its environment.
+bool is_credential(const std::string& name) {
+    for (const char* marker : {"API_KEY", "SECRET", "TOKEN", "PASSWORD"}) {
+        if (name.find(marker) != std::string::npos) return true;
+    }
+    return false;
 }
 
 void set_variable(std::vector<std::string>& env, const std::string& name,
@@ -86,6 +96,13 @@ std::vector<std::string> agent_runner_environment(const config::StackConfig& con
     return env;
 }
 
+std::vector<std::string> temporal_environment(const std::vector<std::string>& environment) {
+    std::vector<std::string> env;
+    std::copy_if(environment.begin(), environment.end(), std::back_inserter(env),
+                 [](const std::string& entry) { return !is_credential(variable_name(entry)); });
+    return env;
+}
+
 std::vector<supervise::ComponentSpec> plan_stack(
     const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
     const std::filesystem::path& home, const std::vector<std::string>& environment) {
@@ -111,7 +128,7 @@ std::vector<supervise::ComponentSpec> plan_stack(
             temporal.spawn.arguments.insert(temporal.spawn.arguments.end(),
                                             {"--namespace", t.name_space});
         }
-        temporal.spawn.environment = environment;
+        temporal.spawn.environment = temporal_environment(environment);
         temporal.spawn.working_directory = home / "data";
         temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
         temporal.waiting_for =

@@ -29,6 +29,10 @@ std::vector<supervise::ComponentSpec> plan_stack(
     const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
     const std::filesystem::path& home, const std::vector<std::string>& environment);
 
+// The environment Temporal's dev server gets: the daemon's, minus credentials (names holding
+// API_KEY, SECRET, TOKEN or PASSWORD), which are the agents' business.
+std::vector<std::string> temporal_environment(const std::vector<std::string>& environment);
+
 // The environment agent-runner gets: the daemon's, minus variables that would change how the
 // bundled interpreter behaves, plus [agent_runner.env] of config.toml (the daemon's own
 // environment wins: it is what the user typed `stigmer server start` in), plus the Temporal

@@ -154,6 +154,26 @@ TEST(StackPlan, RunsTemporalThenAgentRunnerLocally) {
     EXPECT_EQ(plan[1].stop_grace, std::chrono::seconds(35));
 }
 
+TEST(StackPlan, TemporalGetsNoneOfTheAgentsCredentials) {
+    config::StackConfig config;
+    std::map<std::string, daemon::PlannedBinary> binaries = {
+        {"temporal", {"temporal", "1.5.1", "/h/temporal"}},
+        {"agent-runner", {"agent-runner", "1.0.0", "/h/agent-runner"}}};
+    const std::vector<std::string> daemon_env = {"PATH=/usr/bin",
+                                                 "HOME=/home/u",
+                                                 "ANTHROPIC_API_KEY=sk-ant",
+                                                 "OPENAI_API_KEY=sk-oai",
+                                                 "STIGMER_LLM_API_KEY=sk-llm",
+                                                 "GITHUB_TOKEN=ghp",
+                                                 "AWS_SECRET_ACCESS_KEY=aws"};
+    const auto plan = daemon::plan_stack(config, binaries, "/h", daemon_env);
+    ASSERT_EQ(plan.size(), 2u);
+    const auto& temporal_env = plan[0].spawn.environment;
+    EXPECT_EQ(temporal_env, (std::vector<std::string>{"PATH=/usr/bin", "HOME=/home/u"}));
+    EXPECT_EQ(value_of(plan[1].spawn.environment, "ANTHROPIC_API_KEY"), "sk-ant");
+    EXPECT_EQ(value_of(plan[1].spawn.environment, "STIGMER_LLM_API_KEY"), "sk-llm");
+}
+
 TEST(StackPlan, AnExternalClusterRunsOnlyAgentRunner) {
     config::StackConfig config;
     config.temporal.external = true;

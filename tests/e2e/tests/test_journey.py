@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 from conftest import FAKE_LLM_KEY, VERSION, Stack
+
+
+def environment_of(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace").split("\0")
 
 
 def test_start_run_status_logs_stop_leaves_nothing(stack: Stack, fake_llm: str) -> None:
@@ -22,6 +27,9 @@ def test_start_run_status_logs_stop_leaves_nothing(stack: Stack, fake_llm: str) 
     assert stack.component("temporal")["ports"]["grpc"] == stack.ports["grpc"]
     # Secrets given to the stack appear in no output of stigmer's.
     assert FAKE_LLM_KEY not in json.dumps(status)
+    # The provider key reaches agent-runner's process and not Temporal's.
+    assert f"OPENAI_API_KEY={FAKE_LLM_KEY}" in environment_of(stack.component("agent-runner")["pid"])
+    assert not [entry for entry in environment_of(stack.component("temporal")["pid"]) if FAKE_LLM_KEY in entry]
 
     answer = stack.run("run", "Say hello to the journey", check=True)
     assert answer.stdout.strip() == "fake-llm answer: Say hello to the journey"
