@@ -4,17 +4,20 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
+# "directory[:target]" (target `test` unless named).
 suites=()
 [ -f cli/Makefile ] && suites+=("cli")
 [ -f agent-runner/Makefile ] && suites+=("agent-runner")
-[ -f release/Makefile ] && suites+=("release")
+[ -f release/Makefile ] && suites+=("release" "release:cross-arm64")
 [ -f tests/e2e/Makefile ] && suites+=("tests/e2e")
 
 passed=0 failed=0 failed_names=()
 for suite in "${suites[@]}"; do
   printf '\n=== suite: %s ===\n' "$suite"
   start=$SECONDS
-  if make --no-print-directory -C "$suite" test; then
+  dir=${suite%%:*} target=test
+  [ "$dir" != "$suite" ] && target=${suite#*:}
+  if make --no-print-directory -C "$dir" "$target"; then
     passed=$((passed + 1)); status=ok
   else
     failed=$((failed + 1)); failed_names+=("$suite"); status=FAILED
