@@ -64,14 +64,7 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     std::vector<HANDLE> inherited{log};
     if (null_input != INVALID_HANDLE_VALUE) inherited.push_back(null_input);
     InheritedHandles attributes(inherited);
-    STARTUPINFOEXW startup{};
-    // The extended size only with the attribute list it announces.
-    startup.StartupInfo.cb = attributes.ok() ? sizeof(STARTUPINFOEXW) : sizeof(STARTUPINFOW);
-    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-    startup.StartupInfo.hStdInput = null_input != INVALID_HANDLE_VALUE ? null_input : nullptr;
-    startup.StartupInfo.hStdOutput = log;
-    startup.StartupInfo.hStdError = log;
-    startup.lpAttributeList = attributes.list();
+    STARTUPINFOEXW startup = redirected_startup(attributes, null_input, log);
 
     DWORD flags = CREATE_UNICODE_ENVIRONMENT | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW;
     if (attributes.ok()) flags |= EXTENDED_STARTUPINFO_PRESENT;

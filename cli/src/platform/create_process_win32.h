@@ -102,6 +102,21 @@ class InheritedHandles {
     bool ok_ = false;
 };
 
+// Startup information for a child whose stdout and stderr go to `output` and whose stdin is
+// `null_input` (when it could be opened), inheriting only the handles of `attributes`.
+inline STARTUPINFOEXW redirected_startup(const InheritedHandles& attributes, HANDLE null_input,
+                                         HANDLE output) {
+    STARTUPINFOEXW startup{};
+    // The extended size only with the attribute list it announces.
+    startup.StartupInfo.cb = attributes.ok() ? sizeof(STARTUPINFOEXW) : sizeof(STARTUPINFOW);
+    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    startup.StartupInfo.hStdInput = null_input != INVALID_HANDLE_VALUE ? null_input : nullptr;
+    startup.StartupInfo.hStdOutput = output;
+    startup.StartupInfo.hStdError = output;
+    startup.lpAttributeList = attributes.list();
+    return startup;
+}
+
 // The null device, readable and inheritable: a child's stdin.
 inline HANDLE open_inheritable_null_input() {
     SECURITY_ATTRIBUTES inheritable{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};

@@ -6,9 +6,10 @@
 #include "util/files.h"
 
 namespace stigmer::platform {
+namespace {
 
-FileLock FileLock::acquire(const std::filesystem::path& path,
-                           const std::function<void()>& on_wait) {
+// Creates the lock file (and its directory) if needed and opens it for locking.
+HANDLE open_lock_file(const std::filesystem::path& path) {
     create_directories_or_throw(path.parent_path());
     HANDLE file =
         CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
@@ -17,6 +18,14 @@ FileLock FileLock::acquire(const std::filesystem::path& path,
         throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
                     "check permissions on STIGMER_HOME");
     }
+    return file;
+}
+
+}  // namespace
+
+FileLock FileLock::acquire(const std::filesystem::path& path,
+                           const std::function<void()>& on_wait) {
+    HANDLE file = open_lock_file(path);
     OVERLAPPED overlapped{};
     if (!LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
                     &overlapped)) {
@@ -31,14 +40,7 @@ FileLock FileLock::acquire(const std::filesystem::path& path,
 }
 
 std::optional<FileLock> FileLock::try_acquire(const std::filesystem::path& path) {
-    create_directories_or_throw(path.parent_path());
-    HANDLE file =
-        CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                    nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (file == INVALID_HANDLE_VALUE) {
-        throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
-                    "check permissions on STIGMER_HOME");
-    }
+    HANDLE file = open_lock_file(path);
     OVERLAPPED overlapped{};
     if (!LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
                     &overlapped)) {

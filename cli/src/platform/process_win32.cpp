@@ -145,14 +145,7 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     std::vector<HANDLE> inherited{write_end};
     if (null_input != INVALID_HANDLE_VALUE) inherited.push_back(null_input);
     InheritedHandles attributes(inherited);
-    STARTUPINFOEXW startup{};
-    // The extended size only with the attribute list it announces.
-    startup.StartupInfo.cb = attributes.ok() ? sizeof(STARTUPINFOEXW) : sizeof(STARTUPINFOW);
-    startup.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
-    startup.StartupInfo.hStdInput = null_input != INVALID_HANDLE_VALUE ? null_input : nullptr;
-    startup.StartupInfo.hStdOutput = write_end;
-    startup.StartupInfo.hStdError = write_end;
-    startup.lpAttributeList = attributes.list();
+    STARTUPINFOEXW startup = redirected_startup(attributes, null_input, write_end);
 
     // A group of its own, so CTRL_BREAK can be sent to it alone (and the terminal's Ctrl-C does
     // not reach it: the daemon decides the stop order). Started suspended, so it is in the job
