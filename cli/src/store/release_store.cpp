@@ -1,6 +1,7 @@
 #include "store/release_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "platform/file_lock.h"
@@ -38,6 +39,24 @@ void remove_stale_temporaries(const std::filesystem::path& component_dir,
     for (const auto& entry : std::filesystem::directory_iterator(component_dir, ec)) {
         if (entry.path().filename().string().starts_with(prefix)) {
             std::filesystem::remove_all(entry.path(), ec);
+        }
+    }
+}
+
+// A download untouched this long was abandoned (an install interrupted and never retried, a
+// release never installed): one in progress rewrites its file continuously, so age alone tells
+// them apart, whichever process or version the file belongs to.
+constexpr auto kAbandonedDownloadAge = std::chrono::hours(24 * 7);
+
+void remove_abandoned_downloads(const std::filesystem::path& downloads_dir) {
+    const auto now = std::filesystem::file_time_type::clock::now();
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(downloads_dir, ec)) {
+        std::error_code entry_ec;
+        if (!entry.is_regular_file(entry_ec)) continue;
+        const auto modified = entry.last_write_time(entry_ec);
+        if (!entry_ec && now - modified > kAbandonedDownloadAge) {
+            std::filesystem::remove(entry.path(), entry_ec);
         }
     }
 }
@@ -137,6 +156,7 @@ InstalledRelease ReleaseStore::ensure_installed(const std::string& version,
     if (auto installed = find_installed(version)) return *installed;
 
     const auto manifest = source.fetch_manifest(version);
+    remove_abandoned_downloads(layout_.downloads_dir());
     InstalledRelease result{manifest, {}};
     for (const auto& [name, artifact] : runnable_artifacts(manifest.manifest, manifest.url)) {
         const auto& component = manifest.manifest.components.at(name);

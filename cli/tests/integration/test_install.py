@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import time
 
 from release_tree import write_release
 
@@ -141,3 +142,18 @@ def test_cli_component_is_listed_but_not_installed(server, stigmer):
     assert not (stigmer.home / "versions" / "stigmer").exists()
     assert not (stigmer.home / "bin" / "stigmer").exists()
     assert server.requests_for(f"/{VERSION}/linux-amd64/stigmer") == []
+
+
+def test_install_removes_downloads_abandoned_for_a_week_and_keeps_recent_ones(server, stigmer):
+    downloads = stigmer.home / "downloads"
+    downloads.mkdir(parents=True)
+    abandoned, recent = downloads / ("a" * 64 + ".part"), downloads / ("b" * 64 + ".part")
+    abandoned.write_bytes(b"x" * 1000)
+    recent.write_bytes(b"y" * 1000)
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    os.utime(abandoned, (eight_days_ago, eight_days_ago))
+    write_release(server.root, VERSION)
+    result = stigmer.run("server", "install", "--version", VERSION)
+    assert result.returncode == 0, result.stderr
+    assert not abandoned.exists()
+    assert recent.read_bytes() == b"y" * 1000
