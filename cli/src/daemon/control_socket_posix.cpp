@@ -9,13 +9,12 @@
 #include <cstring>
 #include <string>
 
+#include "daemon/control_protocol.h"
 #include "daemon/control_socket.h"
 #include "util/error.h"
 
 namespace stigmer::daemon {
 namespace {
-
-constexpr std::size_t kMaxMessageBytes = 1 << 20;
 
 // A socket address for `path`. Paths longer than sun_path allows (deep test directories) are
 // reached through a descriptor of their directory on Linux; `directory_fd` keeps it open.
@@ -66,24 +65,16 @@ bool send_all(int fd, const std::string& data) {
     return true;
 }
 
-// Reads up to the first newline; nullopt on timeout, error or oversize.
-std::optional<std::string> read_line(int fd, std::chrono::milliseconds timeout) {
-    std::string buffer;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    char chunk[4096];
-    while (buffer.find('\n') == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !wait_for(fd, POLLIN, left)) return std::nullopt;
-        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        if (buffer.size() > kMaxMessageBytes) return std::nullopt;
-    }
-    const auto newline = buffer.find('\n');
-    if (newline == std::string::npos) return buffer.empty() ? std::nullopt : std::optional(buffer);
-    return buffer.substr(0, newline);
+ReceiveChunk receiver(int fd) {
+    return [fd](char* buffer, std::size_t size,
+                std::chrono::milliseconds left) -> std::optional<std::size_t> {
+        if (!wait_for(fd, POLLIN, left)) return std::nullopt;
+        ssize_t n = 0;
+        do {
+            n = ::recv(fd, buffer, size, 0);
+        } while (n < 0 && errno == EINTR);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    };
 }
 
 }  // namespace
@@ -146,16 +137,8 @@ void ControlServer::serve() {
         if (fds[1].revents != 0) return;
         const int client = ::accept4(endpoint_->listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
-        nlohmann::json response;
-        if (auto line = read_line(client, std::chrono::milliseconds(5000))) {
-            try {
-                response = handler_(nlohmann::json::parse(*line));
-            } catch (const nlohmann::json::exception& e) {
-                response = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
-            } catch (const std::exception& e) {
-                response = {{"ok", false}, {"error", e.what()}};
-            }
-            send_all(client, response.dump() + "\n");
+        if (auto line = read_line(receiver(client), std::chrono::milliseconds(5000))) {
+            send_all(client, answer_request(handler_, *line).dump() + "\n");
         }
         ::close(client);
     }
@@ -177,7 +160,7 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
                                      sizeof address.address) == 0 &&
                            ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0;
     if (connected && send_all(fd, request.dump() + "\n")) {
-        if (auto line = read_line(fd, timeout)) {
+        if (auto line = read_line(receiver(fd), timeout)) {
             try {
                 answer = nlohmann::json::parse(*line);
             } catch (const nlohmann::json::exception&) {

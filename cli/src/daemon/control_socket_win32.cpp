@@ -15,14 +15,13 @@
 #include <cstring>
 #include <string>
 
+#include "daemon/control_protocol.h"
 #include "daemon/control_socket.h"
 #include "platform/utf16_win32.h"
 #include "util/error.h"
 
 namespace stigmer::daemon {
 namespace {
-
-constexpr std::size_t kMaxMessageBytes = 1 << 20;
 
 bool winsock_ready() {
     static const bool ready = [] {
@@ -101,23 +100,13 @@ bool send_all(SOCKET s, const std::string& data) {
     return true;
 }
 
-// Reads up to the first newline; nullopt on timeout, error or oversize.
-std::optional<std::string> read_line(SOCKET s, std::chrono::milliseconds timeout) {
-    std::string buffer;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    char chunk[4096];
-    while (buffer.find('\n') == std::string::npos) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !wait_readable(s, left)) return std::nullopt;
-        const int n = recv(s, chunk, sizeof chunk, 0);
-        if (n <= 0) break;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        if (buffer.size() > kMaxMessageBytes) return std::nullopt;
-    }
-    const auto newline = buffer.find('\n');
-    if (newline == std::string::npos) return buffer.empty() ? std::nullopt : std::optional(buffer);
-    return buffer.substr(0, newline);
+ReceiveChunk receiver(SOCKET s) {
+    return [s](char* buffer, std::size_t size,
+               std::chrono::milliseconds left) -> std::optional<std::size_t> {
+        if (!wait_readable(s, left)) return std::nullopt;
+        const int n = recv(s, buffer, static_cast<int>(std::min<std::size_t>(size, INT_MAX)), 0);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    };
 }
 
 }  // namespace
@@ -192,16 +181,8 @@ void ControlServer::serve() {
             // It inherited the listener's event selection and non-blocking mode: undo both.
             WSAEventSelect(client, nullptr, 0);
             set_blocking(client, true);
-            nlohmann::json response;
-            if (auto line = read_line(client, std::chrono::milliseconds(5000))) {
-                try {
-                    response = handler_(nlohmann::json::parse(*line));
-                } catch (const nlohmann::json::exception& e) {
-                    response = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
-                } catch (const std::exception& e) {
-                    response = {{"ok", false}, {"error", e.what()}};
-                }
-                send_all(client, response.dump() + "\n");
+            if (auto line = read_line(receiver(client), std::chrono::milliseconds(5000))) {
+                send_all(client, answer_request(handler_, *line).dump() + "\n");
             }
             closesocket(client);
             if (WaitForSingleObject(events[1], 0) == WAIT_OBJECT_0) return;
@@ -233,7 +214,7 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
     const auto left = timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
                                     std::chrono::steady_clock::now() - started);
     if (connected && set_blocking(s, true) && send_all(s, request.dump() + "\n")) {
-        if (auto line = read_line(s, left)) {
+        if (auto line = read_line(receiver(s), left)) {
             try {
                 answer = nlohmann::json::parse(*line);
             } catch (const nlohmann::json::exception&) {

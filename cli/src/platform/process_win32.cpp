@@ -252,14 +252,6 @@ std::optional<ExitStatus> ChildProcess::poll() {
     return exit_;
 }
 
-void ChildProcess::terminate_group() const {
-    if (pid_ > 0 && !exit_) terminate_process_group(pid_);
-}
-
-void ChildProcess::kill_group() const {
-    if (pid_ > 0) kill_process_group(pid_);
-}
-
 bool process_exists(int pid) {
     if (pid <= 0) return false;
     HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE,
