@@ -70,9 +70,10 @@ def provided_by(dist: metadata.Distribution) -> Provided:
 def find_clashes(distributions: Iterable[metadata.Distribution]) -> dict[str, list[str]]:
     """Top-level names (and single files) that more than one distribution would overwrite.
 
-    Sharing a namespace package (google, langgraph) is fine; a clash is a name that
-    some distribution owns outright while another also provides it, or a file path
-    that two distributions both install.
+    Sharing a namespace package (google, langgraph) is fine, and so is a subpackage that
+    one distribution adds inside another's package (temporalio-deepagents ships
+    temporalio/deepagents/); a clash is a name that two distributions each own outright,
+    or a file path that two distributions both install.
     """
     owners: dict[str, set[str]] = defaultdict(set)
     regular_owners: dict[str, set[str]] = defaultdict(set)
@@ -85,7 +86,7 @@ def find_clashes(distributions: Iterable[metadata.Distribution]) -> dict[str, li
             owners[module].add(provided.name)
         for path in provided.files:
             file_owners[path].add(provided.name)
-    clashes = {m: sorted(n) for m, n in owners.items() if len(n) > 1 and regular_owners.get(m)}
+    clashes = {m: sorted(owners[m]) for m, n in regular_owners.items() if len(n) > 1}
     for path, names in file_owners.items():
         module = path.split("/", 1)[0].split(".", 1)[0]
         if len(names) > 1 and module not in clashes:

@@ -18,6 +18,8 @@ a conversation are history and do not count):
 - `[fake:tool=NAME {"json": "args"}]`  the model calls tool NAME with those args;
   several directives make several calls, one per model turn, in order.
 - `[fake:delay=SECONDS]`               every answer of that conversation waits first.
+- `[fake:fail=STATUS]`                 every answer of that conversation is an HTTP error
+  (the provider's JSON error body); `[fake:fail=STATUS*N]` fails only its first N requests.
 
 With no directive left to play, the model answers `fake-llm answer: ...` with
 the last tool result, or with the prompt (directives removed) when no tool ran.
@@ -46,6 +48,7 @@ ANSWER_PREFIX = "fake-llm answer: "
 
 _TOOL_DIRECTIVE = re.compile(r"\[fake:tool=([A-Za-z0-9_-]+)\s*")
 _DELAY_DIRECTIVE = re.compile(r"\[fake:delay=([0-9.]+)\]")
+_FAIL_DIRECTIVE = re.compile(r"\[fake:fail=([0-9]{3})(?:\*([0-9]+))?\]")
 
 
 @dataclass
@@ -92,7 +95,28 @@ def parse_directives(prompt: str) -> tuple[list[ToolCall], float, str]:
     delay_match = _DELAY_DIRECTIVE.search(text)
     delay = float(delay_match.group(1)) if delay_match else 0.0
     text = _DELAY_DIRECTIVE.sub("", text)
+    text = _FAIL_DIRECTIVE.sub("", text)
     return calls, delay, " ".join(text.split())
+
+
+def failure_directive(prompt: str) -> Optional[tuple[int, Optional[int]]]:
+    """(status, how many requests fail or None for all) of a `[fake:fail=...]` directive."""
+    match = _FAIL_DIRECTIVE.search(prompt)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def error_body(provider: str, status: int) -> dict[str, Any]:
+    kind = {401: "authentication_error", 404: "not_found_error", 429: "rate_limit_error"}.get(
+        status, "invalid_request_error" if status < 500 else "api_error"
+    )
+    message = f"fake-llm scripted failure {status}"
+    if provider == "anthropic":
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    if provider == "openai":
+        return {"error": {"message": message, "type": kind, "code": None}}
+    return {"error": message}
 
 
 def decide(conversation: Conversation) -> tuple[Reply, float]:
@@ -281,6 +305,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not owner.key_accepted(provider, self.headers):
             self._send_json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid api key"}})
             return
+        conversation = anthropic_conversation(body) if provider == "anthropic" else openai_conversation(body)
+        if owner.scripted_failure(conversation.prompt):
+            status, _ = failure_directive(conversation.prompt) or (500, None)
+            self._send_json(status, error_body(provider, status))
+            return
         if provider == "anthropic":
             reply, delay = decide(anthropic_conversation(body))
             time.sleep(delay)
@@ -312,6 +341,7 @@ class FakeLlmServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: Optional[str] = None) -> None:
         self.api_key = api_key
         self.requests: list[dict[str, Any]] = []
+        self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.owner = self
@@ -329,6 +359,20 @@ class FakeLlmServer:
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
+            self._failures.clear()
+
+    def scripted_failure(self, prompt: str) -> bool:
+        """Whether this request of the conversation `prompt` must fail (counts the failures)."""
+        directive = failure_directive(prompt)
+        if directive is None:
+            return False
+        limit = directive[1]
+        with self._lock:
+            done = self._failures.get(prompt, 0)
+            if limit is not None and done >= limit:
+                return False
+            self._failures[prompt] = done + 1
+            return True
 
     def key_accepted(self, provider: str, headers: Any) -> bool:
         if self.api_key is None or provider == "ollama":

@@ -37,3 +37,16 @@ def test_only_the_latest_user_turn_scripts_the_answer() -> None:
 def test_without_directives_the_prompt_is_echoed() -> None:
     reply, delay = decide(Conversation("What is 2+2?", []))
     assert (reply.text, reply.tool_call, delay) == (ANSWER_PREFIX + "What is 2+2?", None, 0.0)
+
+
+def test_failure_directives_fail_all_or_the_first_n_requests() -> None:
+    from fake_llm import FakeLlmServer, failure_directive
+
+    assert failure_directive("hi [fake:fail=401]") == (401, None)
+    assert failure_directive("hi [fake:fail=503*2]") == (503, 2)
+    assert parse_directives("hi [fake:fail=503*2]")[2] == "hi"
+    server = FakeLlmServer()
+    assert [server.scripted_failure("x [fake:fail=503*2]") for _ in range(3)] == [True, True, False]
+    assert all(server.scripted_failure("y [fake:fail=400]") for _ in range(3))
+    assert not server.scripted_failure("no directive")
+    server.close()

@@ -35,6 +35,12 @@ def test_shared_namespace_packages_do_not_clash(tmp_path: Path) -> None:
     assert _clashes(tmp_path) == {}
 
 
+def test_a_subpackage_added_to_another_package_does_not_clash(tmp_path: Path) -> None:
+    _install(tmp_path, "temporalio", ["temporalio/__init__.py", "temporalio/client.py"])
+    _install(tmp_path, "temporalio-deepagents", ["temporalio/deepagents/__init__.py"])
+    assert _clashes(tmp_path) == {}
+
+
 def test_the_same_file_from_two_distributions_clashes(tmp_path: Path) -> None:
     _install(tmp_path, "a-dist", ["ns/shared/__init__.py"])
     _install(tmp_path, "b-dist", ["ns/shared/__init__.py"])

@@ -1,88 +1,123 @@
-"""The activity that runs one agent execution, outside the workflow sandbox."""
+"""The worker-side steps of an execution, besides the model calls themselves.
+
+The model calls are the durable-agent plugin's activities; `chat_model` is what
+they build the real client with, from the worker's settings (keys never enter
+an execution's history).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import base64
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
 
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import messages_from_dict, messages_to_dict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from agent_runner import logs
-from agent_runner.agent_loop import run_agent
 from agent_runner.chat_models import build_chat_model
 from agent_runner.config import LlmDefaults
 from agent_runner.contracts import (
     CONFIGURATION_ERROR,
-    RUN_AGENT_ACTIVITY,
-    AgentExecutionInput,
-    AgentExecutionResult,
+    LOAD_THREAD_ACTIVITY,
+    RESOLVE_MODEL_ACTIVITY,
+    SAVE_FILES_ACTIVITY,
+    SAVE_THREAD_ACTIVITY,
     ModelSettings,
+    SaveFilesInput,
+    ThreadMessages,
 )
 from agent_runner.errors import StartupError
-from agent_runner.heartbeat import heartbeating
+from agent_runner.model_spec import ModelSpec, parse_model_name
 from agent_runner.thread_history import ThreadHistory
-from agent_runner.workspace import workspace_for
+from agent_runner.workspace import workspace_folder_name
+
+# Files of a thread's folder handed to its next execution, at most (a payload is at most 2 MiB).
+MAX_THREAD_FILES_BYTES = 1_000_000
+
+
+def configuration_error(error: StartupError) -> ApplicationError:
+    return ApplicationError(error.one_line(), type=CONFIGURATION_ERROR, non_retryable=True)
 
 
 class AgentActivities:
-    """Holds the worker's defaults; Temporal calls `run_agent` for each execution."""
+    """Holds the worker's defaults; Temporal calls the activities, the plugin `chat_model`."""
 
     def __init__(self, llm: LlmDefaults, workspace_root: Path) -> None:
         self.llm = llm
         self.workspace_root = workspace_root
         self.threads = ThreadHistory(workspace_root)
 
-    @activity.defn(name=RUN_AGENT_ACTIVITY)
-    async def run_agent(self, request: AgentExecutionInput) -> AgentExecutionResult:
-        info = activity.info()
-        settings = request.model or ModelSettings()
+    @activity.defn(name=RESOLVE_MODEL_ACTIVITY)
+    async def resolve_model(self, settings: ModelSettings) -> ModelSettings:
+        """The input's model settings completed from the worker's env, checked once per execution."""
         try:
             resolved = self.llm.resolve(settings.provider, settings.model, settings.temperature, settings.max_tokens)
             self.llm.require_api_key(resolved)
         except StartupError as error:
-            raise ApplicationError(error.one_line(), type=CONFIGURATION_ERROR, non_retryable=True) from None
-        workspace = workspace_for(self.workspace_root, info.workflow_id or info.activity_id or "unknown", request.thread_id)
-        log = logs.logger()
-        logs.event(
-            log,
-            "execution_started",
-            "agent execution started",
-            workflow_id=info.workflow_id,
-            attempt=info.attempt,
-            provider=resolved.provider,
-            model=resolved.model,
-        )
-        history = self.threads.load(request.thread_id) if request.thread_id else []
-        progress = {"messages": len(history) + 1}
+            raise configuration_error(error) from None
+        return ModelSettings(resolved.provider, resolved.model, resolved.temperature, resolved.max_tokens)
 
-        def on_progress(count: int) -> None:
-            progress["messages"] = count
+    def chat_model(self, name: str) -> BaseChatModel:
+        """The real chat model behind a durable model's name (`model_spec`)."""
+        try:
+            spec: ModelSpec = parse_model_name(name)
+            resolved = self.llm.resolve(spec.provider, spec.model, spec.temperature, spec.max_tokens)
+            self.llm.require_api_key(resolved)
+        except StartupError as error:
+            raise configuration_error(error) from None
+        except ValueError as error:
+            raise ApplicationError(str(error), type=CONFIGURATION_ERROR, non_retryable=True) from None
+        return build_chat_model(resolved)
 
-        async with heartbeating(lambda: dict(progress)):
-            outcome = await run_agent(
-                build_chat_model(resolved),
-                request.prompt,
-                workspace,
-                instructions=request.instructions,
-                thread_id=request.thread_id,
-                on_progress=on_progress,
-                history=history,
-            )
-        if request.thread_id:
-            self.threads.save(request.thread_id, outcome.messages)
-        logs.event(
-            log,
-            "execution_finished",
-            "agent execution finished",
-            workflow_id=info.workflow_id,
-            tool_calls=len(outcome.tool_calls),
-            total_tokens=outcome.usage.total_tokens,
-        )
-        return AgentExecutionResult(
-            answer=outcome.answer,
-            tool_calls=outcome.tool_calls,
-            usage=outcome.usage,
-            provider=resolved.provider,
-            model=resolved.model,
-            thread_id=request.thread_id,
-        )
+    @activity.defn(name=SAVE_FILES_ACTIVITY)
+    async def save_files(self, request: SaveFilesInput) -> None:
+        """Writes the agent's files into its workspace folder; rewriting the same files is harmless."""
+        folder = self.workspace_root / request.folder
+        for path, data in request.files.items():
+            target = _inside(folder, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            content = str(data.get("content", ""))
+            raw = base64.b64decode(content) if data.get("encoding") == "base64" else content.encode("utf-8")
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(raw)
+            os.replace(temporary, target)
+
+    @activity.defn(name=LOAD_THREAD_ACTIVITY)
+    async def load_thread(self, thread_id: str) -> ThreadMessages:
+        """The thread's conversation, and the files its earlier executions left."""
+        folder = self.workspace_root / workspace_folder_name("", thread_id)
+        return ThreadMessages(thread_id, messages_to_dict(self.threads.load(thread_id)), _read_files(folder))
+
+    @activity.defn(name=SAVE_THREAD_ACTIVITY)
+    async def save_thread(self, thread: ThreadMessages) -> None:
+        self.threads.save(thread.thread_id, messages_from_dict(thread.messages))
+
+
+def _read_files(folder: Path) -> dict[str, Any]:
+    """deepagents FileData of every file under `folder`, keyed by workspace path."""
+    files: dict[str, Any] = {}
+    total = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".tmp-")):
+        raw = path.read_bytes()
+        total += len(raw)
+        if total > MAX_THREAD_FILES_BYTES:
+            break
+        key = "/" + path.relative_to(folder).as_posix()
+        try:
+            files[key] = {"content": raw.decode("utf-8"), "encoding": "utf-8"}
+        except UnicodeDecodeError:
+            files[key] = {"content": base64.b64encode(raw).decode("ascii"), "encoding": "base64"}
+    return files
+
+
+def _inside(folder: Path, path: str) -> Path:
+    """`path` (rooted at the workspace) under `folder`; refuses one that leaves it."""
+    parts = [p for p in PurePosixPath("/" + path).parts[1:] if p not in ("", ".")]
+    if not parts or ".." in parts:
+        raise ApplicationError(f"the agent's file path {path!r} leaves its workspace", non_retryable=True)
+    return folder.joinpath(*parts)

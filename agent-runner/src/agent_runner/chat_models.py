@@ -11,6 +11,9 @@ from agent_runner.config import ResolvedModel
 
 # LLM calls can be long; the activity heartbeats meanwhile, so a generous timeout is fine.
 REQUEST_TIMEOUT_SECONDS = 600.0
+# Temporal retries each model call with backoff; an SDK retrying too would multiply attempts
+# that nobody sees or bounds.
+SDK_RETRIES = 0
 
 
 def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
@@ -28,6 +31,7 @@ def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
             api_key=api_key,  # type: ignore[arg-type,unused-ignore]
             max_tokens=settings.max_tokens or 4096,
             timeout=REQUEST_TIMEOUT_SECONDS,
+            max_retries=SDK_RETRIES,
             **optional,
         )
     if settings.provider == "openai":
@@ -42,6 +46,7 @@ def build_chat_model(settings: ResolvedModel) -> BaseChatModel:
             model=settings.model,
             api_key=api_key,
             timeout=REQUEST_TIMEOUT_SECONDS,
+            max_retries=SDK_RETRIES,
             use_responses_api=False,
             **optional,
         )

@@ -12,9 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 WORKFLOW_NAME = "ExecuteAgent"
-RUN_AGENT_ACTIVITY = "RunAgent"
-# The error type of a failure that retrying cannot fix (missing key, unknown provider).
-CONFIGURATION_ERROR = "AgentConfigurationError"
+# The activities of ours; the model calls are the durable-agent plugin's (deepagents.invoke_model).
+RESOLVE_MODEL_ACTIVITY = "ResolveModel"
+SAVE_FILES_ACTIVITY = "SaveFiles"
+LOAD_THREAD_ACTIVITY = "LoadThread"
+SAVE_THREAD_ACTIVITY = "SaveThread"
+
+# Error types of failures that retrying cannot fix; each reaches the user as one line.
+CONFIGURATION_ERROR = "AgentConfigurationError"  # missing key, unknown provider
+PROVIDER_REFUSED_ERROR = "ModelProviderRefused"  # 4xx other than 408/409/429: bad key, bad model, context too long
+STEP_LIMIT_ERROR = "AgentStepLimit"  # the execution used its model calls without a final answer
+AGENT_ERROR = "AgentFailed"  # anything else the agent raised; the message names it
+# Retryable, until the step's attempts are used up: 429, 5xx, timeouts, connection errors.
+PROVIDER_UNAVAILABLE_ERROR = "ModelProviderUnavailable"
+
+# Model calls one execution may make (sub-agents included) unless its input says otherwise.
+DEFAULT_MAX_MODEL_CALLS = 250
 
 
 @dataclass
@@ -35,6 +48,8 @@ class AgentExecutionInput:
     instructions: Optional[str] = None
     model: Optional[ModelSettings] = None
     thread_id: Optional[str] = None
+    # At most this many model calls (sub-agents included); DEFAULT_MAX_MODEL_CALLS when absent.
+    max_model_calls: Optional[int] = None
 
 
 @dataclass
@@ -45,6 +60,14 @@ class ToolCallRecord:
     args: dict[str, Any] = field(default_factory=dict)
     id: str = ""
     output: str = ""
+
+
+@dataclass
+class FileRecord:
+    """A file the agent left in its workspace."""
+
+    path: str
+    size: int = 0
 
 
 @dataclass
@@ -64,3 +87,22 @@ class AgentExecutionResult:
     provider: str = ""
     model: str = ""
     thread_id: Optional[str] = None
+    files: list[FileRecord] = field(default_factory=list)
+    model_calls: int = 0
+
+
+@dataclass
+class SaveFilesInput:
+    """Files of an execution's state to write into its workspace folder on the worker."""
+
+    folder: str
+    files: dict[str, Any] = field(default_factory=dict)  # path -> deepagents FileData
+
+
+@dataclass
+class ThreadMessages:
+    """A thread's conversation as LangChain message dicts."""
+
+    thread_id: str
+    messages: list[Any] = field(default_factory=list)
+    files: dict[str, Any] = field(default_factory=dict)  # path -> deepagents FileData

@@ -9,6 +9,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from agent_runner.errors import StartupError
+from agent_runner.plugin import build_plugin
 from agent_runner.workflow import ExecuteAgent
 
 
@@ -23,7 +24,7 @@ async def replay_history_file(path: Path) -> str:
     except Exception as error:
         raise StartupError(f"{path} is not a workflow history ({type(error).__name__})", "pass a JSON history") from None
     try:
-        await Replayer(workflows=[ExecuteAgent]).replay_workflow(history)
+        await Replayer(workflows=[ExecuteAgent], plugins=[build_plugin()]).replay_workflow(history)
     except Exception as error:
         detail = " ".join(str(error).split())
         reason = detail.split("message: ", 1)[-1].split('", ')[0].strip('"')[:300]

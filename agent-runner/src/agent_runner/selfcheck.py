@@ -30,7 +30,7 @@ METADATA_READ_AT_RUN_TIME = (
 def report() -> dict[str, Any]:
     import certifi
 
-    import agent_runner.agent_loop  # noqa: F401 - proves the heavy agent stack imports
+    import agent_runner.durable_agent  # noqa: F401 - proves the heavy agent stack imports
     import agent_runner.serve  # noqa: F401
 
     ca_file = Path(certifi.where())

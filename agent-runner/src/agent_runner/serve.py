@@ -12,6 +12,8 @@ from agent_runner import logs
 from agent_runner.activities import AgentActivities
 from agent_runner.config import RunnerSettings
 from agent_runner.errors import StartupError
+from agent_runner.plugin import build_plugin
+from agent_runner.provider_errors import ProviderErrorsInterceptor
 from agent_runner.shutdown import ShutdownSignals
 from agent_runner.temporal_client import connect
 from agent_runner.version import current_version
@@ -21,9 +23,9 @@ from agent_runner.workspace import ensure_workspace_root
 READY_POLL_SECONDS = 0.02
 
 
-def build_worker(client: Any, settings: RunnerSettings) -> Worker:
+def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivities) -> Worker:
+    """The worker; `client` must carry the plugin built with `activities.chat_model`."""
     temporal = settings.temporal
-    activities = AgentActivities(settings.llm, settings.workspace_root)
     limits: dict[str, int] = {}
     if temporal.max_concurrency:
         limits = {
@@ -34,7 +36,8 @@ def build_worker(client: Any, settings: RunnerSettings) -> Worker:
         client,
         task_queue=temporal.task_queue,
         workflows=[ExecuteAgent],
-        activities=[activities.run_agent],
+        activities=[activities.resolve_model, activities.save_files, activities.load_thread, activities.save_thread],
+        interceptors=[ProviderErrorsInterceptor()],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         **limits,  # type: ignore[arg-type]
     )
@@ -73,10 +76,11 @@ async def serve(settings: RunnerSettings) -> int:
     stop = ShutdownSignals(settings.shutdown_grace_seconds)
     stop.install()
     try:
-        client = await _first(stop, connect(settings.temporal))
+        activities = AgentActivities(settings.llm, settings.workspace_root)
+        client = await _first(stop, connect(settings.temporal, plugins=[build_plugin(activities.chat_model)]))
         if client is None:
             return 0
-        worker = build_worker(client, settings)
+        worker = build_worker(client, settings, activities)
         run = asyncio.create_task(worker.run())
         if await _first(stop, _wait_until_polling(worker, run, settings)) is None and not worker.is_running:
             await worker.shutdown()

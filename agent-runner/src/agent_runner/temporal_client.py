@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Optional
 
-from temporalio.client import Client
+from temporalio.client import Client, Plugin
 from temporalio.service import TLSConfig
 
 from agent_runner.config import TemporalSettings
@@ -23,7 +24,7 @@ def tls_config(settings: TemporalSettings) -> Optional[TLSConfig]:
     )
 
 
-async def connect(settings: TemporalSettings) -> Client:
+async def connect(settings: TemporalSettings, plugins: Sequence[Plugin] = ()) -> Client:
     """A connected client, or a StartupError saying Temporal cannot be reached."""
     try:
         return await asyncio.wait_for(
@@ -32,6 +33,7 @@ async def connect(settings: TemporalSettings) -> Client:
                 namespace=settings.namespace,
                 tls=tls_config(settings) or False,
                 api_key=settings.api_key,
+                plugins=plugins,
             ),
             timeout=settings.connect_timeout_seconds,
         )

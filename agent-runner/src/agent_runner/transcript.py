@@ -8,8 +8,12 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from agent_runner.contracts import TokenUsage, ToolCallRecord
 
-# Tool outputs can be whole files; the result keeps enough to show what happened.
+# Tool arguments and outputs can be whole files; the result keeps enough to show what
+# happened and stays far below Temporal's payload limit (the full transcript is in the
+# execution's history, one model call at a time).
 MAX_TOOL_OUTPUT_CHARS = 2000
+MAX_TOOL_ARGUMENT_CHARS = 500
+MAX_TOOL_CALL_RECORDS = 200
 
 
 def final_answer(messages: Sequence[BaseMessage]) -> str:
@@ -30,12 +34,21 @@ def tool_calls(messages: Sequence[BaseMessage]) -> list[ToolCallRecord]:
             records.append(
                 ToolCallRecord(
                     name=call["name"],
-                    args=dict(call.get("args") or {}),
+                    args={key: _bounded(value) for key, value in (call.get("args") or {}).items()},
                     id=call_id,
                     output=outputs.get(call_id, "")[:MAX_TOOL_OUTPUT_CHARS],
                 )
             )
-    return records
+    # The latest calls say most about how the execution ended.
+    return records[-MAX_TOOL_CALL_RECORDS:]
+
+
+def _bounded(value: object) -> object:
+    if isinstance(value, str) and len(value) > MAX_TOOL_ARGUMENT_CHARS:
+        return value[:MAX_TOOL_ARGUMENT_CHARS] + f"... ({len(value)} characters)"
+    if isinstance(value, (dict, list)) and len(str(value)) > MAX_TOOL_ARGUMENT_CHARS:
+        return str(value)[:MAX_TOOL_ARGUMENT_CHARS] + "..."
+    return value
 
 
 def token_usage(messages: Sequence[BaseMessage]) -> TokenUsage:

@@ -1,4 +1,4 @@
-"""The directory an execution's file tools work in."""
+"""The folder on a worker's disk where an execution's files are saved once it ends."""
 
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ def safe_name(raw: str) -> str:
     return name[:120]
 
 
-def workspace_for(root: Path, execution_id: str, thread_id: Optional[str]) -> Path:
-    """One directory per thread (files carry over between its executions), else per execution."""
-    name = f"thread-{safe_name(thread_id)}" if thread_id else f"run-{safe_name(execution_id)}"
-    path = root / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def workspace_folder_name(execution_id: str, thread_id: Optional[str]) -> str:
+    """One folder per thread, else one per execution."""
+    return f"thread-{safe_name(thread_id)}" if thread_id else f"run-{safe_name(execution_id)}"
 
 
 def ensure_workspace_root(root: Path) -> None:

@@ -1,0 +1,110 @@
+"""The agent loop as it runs inside the ExecuteAgent workflow.
+
+A deepagents (LangGraph) agent whose control loop runs in the workflow and is
+replayed from its history; each model call is an activity (`LedgeredModel`). The
+file tools work on files held in the agent's state (deepagents' StateBackend), so
+they run in the workflow too: their results follow from the recorded model calls,
+and a step resumed by another worker, on another machine, sees every file that
+earlier steps wrote, without any local file (docs/adr/0003-durable-agent-steps.md).
+
+Passed through the workflow sandbox: imported once per worker, run per execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from deepagents import create_deep_agent
+from langchain_core.messages import BaseMessage, HumanMessage
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+from agent_runner import transcript
+from agent_runner.contracts import (
+    CONFIGURATION_ERROR,
+    PROVIDER_REFUSED_ERROR,
+    FileRecord,
+    TokenUsage,
+    ToolCallRecord,
+)
+from agent_runner.durable_model import Ledger, LedgeredModel
+
+DEFAULT_INSTRUCTIONS = (
+    "You are an agent run by stigmer. You have a private workspace of files: "
+    "use the file tools (paths start at /, the workspace root) to read, write and list "
+    "files when the task needs them. Answer the user directly and concisely."
+)
+
+# A backstop only: the model-call limit in the ledger is the limit users set. Each model
+# turn is a few graph steps (middleware, model, tools).
+GRAPH_RECURSION_LIMIT = 10_000
+
+# One model call per activity. A dead worker is noticed by the missing heartbeat (the
+# plugin beats at half this timeout), so its step is retried within about 10 s; provider
+# outages are retried with backoff here, never by the provider SDK (its retries are off).
+MODEL_CALL_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(minutes=10),
+    "heartbeat_timeout": timedelta(seconds=10),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=60),
+        maximum_attempts=10,
+        non_retryable_error_types=[CONFIGURATION_ERROR, PROVIDER_REFUSED_ERROR],
+    ),
+}
+
+
+@dataclass
+class AgentOutcome:
+    answer: str
+    tool_calls: list[ToolCallRecord]
+    usage: TokenUsage
+    model_calls: int
+    files: dict[str, Any]  # path -> deepagents FileData, as the agent left them
+    messages: list[BaseMessage]  # the whole conversation, history included
+
+
+async def run_in_workflow(
+    model_name: str,
+    prompt: str,
+    instructions: str | None,
+    max_model_calls: int,
+    history: Sequence[BaseMessage] = (),
+    files: dict[str, Any] | None = None,
+) -> AgentOutcome:
+    """Run the agent to its final answer; only callable from workflow code."""
+    ledger = Ledger(max_model_calls=max_model_calls)
+    model = LedgeredModel(
+        model=model_name, activity_options=dict(MODEL_CALL_OPTIONS), ledger=ledger, disable_streaming=True
+    )
+    agent = create_deep_agent(model=model, system_prompt=instructions or DEFAULT_INSTRUCTIONS)
+    question = HumanMessage(content=prompt, id=str(workflow.uuid4()))
+    initial: Any = {"messages": [*history, question], "files": dict(files or {})}
+    state = await agent.ainvoke(initial, config={"recursion_limit": GRAPH_RECURSION_LIMIT})
+    messages = list(state.get("messages", []))
+    # This execution's part starts at its question (middleware may have compacted the history).
+    ids = [m.id for m in messages]
+    new = messages[ids.index(question.id) :] if question.id in ids else messages
+    return AgentOutcome(
+        answer=transcript.final_answer(new),
+        tool_calls=transcript.tool_calls(new),
+        usage=ledger.usage,
+        model_calls=ledger.model_calls,
+        files=dict(state.get("files") or {}),
+        messages=messages,
+    )
+
+
+def file_records(files: dict[str, Any]) -> list[FileRecord]:
+    return [FileRecord(path=path, size=_size(data or {})) for path, data in sorted(files.items())]
+
+
+def _size(data: dict[str, Any]) -> int:
+    content = str(data.get("content", ""))
+    if data.get("encoding") == "base64":
+        return len(content) * 3 // 4 - content[-2:].count("=")
+    return len(content.encode("utf-8"))

@@ -1,0 +1,32 @@
+"""Temporal's durable-agent plugin for deepagents, set up for stigmer's worker and replayer.
+
+It registers the model-call activities, the LangChain-aware data converter and the
+sandbox pass-through of the agent stack; our own modules that run inside the workflow
+pass through too, so they are imported once per process, not once per execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Optional
+
+from temporalio.deepagents import DeepAgentsPlugin
+
+WORKFLOW_SIDE_MODULES = (
+    "agent_runner.contracts",
+    "agent_runner.durable_agent",
+    "agent_runner.durable_model",
+    "agent_runner.model_spec",
+    "agent_runner.transcript",
+    "agent_runner.workspace",
+    "agent_runner.errors",
+)
+
+
+def _no_models(name: str) -> Any:
+    raise RuntimeError(f"this process replays histories and calls no model (asked for {name})")
+
+
+def build_plugin(chat_model: Optional[Callable[[str], Any]] = None) -> DeepAgentsPlugin:
+    """The plugin; `chat_model` builds the real client for a model name (None when only replaying)."""
+    return DeepAgentsPlugin(model_provider=chat_model or _no_models, passthrough_modules=WORKFLOW_SIDE_MODULES)
