@@ -1,5 +1,7 @@
 #include "commands/run_command.h"
 
+#include "commands/run_progress.h"
+
 #include <chrono>
 #include <iostream>
 #include <random>
@@ -23,6 +25,7 @@ struct RunFlags {
     std::optional<double> temperature;
     std::optional<int> max_tokens;
     std::string thread_id;
+    std::optional<int> max_model_calls;
     int timeout_seconds = 1800;
 };
 
@@ -36,8 +39,13 @@ std::string new_workflow_id() {
     return "stigmer-run-" + std::to_string(now) + "-" + suffix;
 }
 
-nlohmann::json execution_input(const RunFlags& flags) {
+nlohmann::json execution_input(const RunFlags& flags, const config::AgentSettings& defaults) {
     nlohmann::json input = {{"prompt", flags.prompt}};
+    if (flags.max_model_calls) {
+        input["max_model_calls"] = *flags.max_model_calls;
+    } else if (defaults.max_model_calls > 0) {
+        input["max_model_calls"] = defaults.max_model_calls;
+    }
     if (!flags.instructions.empty()) input["instructions"] = flags.instructions;
     if (!flags.thread_id.empty()) input["thread_id"] = flags.thread_id;
     nlohmann::json model = nlohmann::json::object();
@@ -47,23 +55,6 @@ nlohmann::json execution_input(const RunFlags& flags) {
     if (flags.max_tokens) model["max_tokens"] = *flags.max_tokens;
     if (!model.empty()) input["model"] = model;
     return input;
-}
-
-// A short description of where the execution is, from its history.
-std::string progress_of(const std::vector<nlohmann::json>& events) {
-    std::string state = "queued";
-    int attempt = 0;
-    for (const auto& event : events) {
-        const std::string type = event.value("eventType", "");
-        if (type == "EVENT_TYPE_ACTIVITY_TASK_STARTED") {
-            state = "running the agent";
-            attempt = event["activityTaskStartedEventAttributes"].value("attempt", 1);
-        } else if (type == "EVENT_TYPE_ACTIVITY_TASK_COMPLETED") {
-            state = "finishing";
-        }
-    }
-    if (attempt > 1) state += " (attempt " + std::to_string(attempt) + ")";
-    return state;
 }
 
 void run_agent(GlobalOptions& options, const RunFlags& flags) {
@@ -92,15 +83,16 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
     }
     temporal::Endpoint endpoint{http_url, t.value("namespace", "default"), ""};
     // The API key is a secret, so the status document does not carry it: read it here.
-    endpoint.api_key =
-        config::load_stack_config(context.settings().home / "config.toml", {}).temporal.api_key;
+    const auto stack_config =
+        config::load_stack_config(context.settings().home / "config.toml", {});
+    endpoint.api_key = stack_config.temporal.api_key;
     const temporal::HttpApi api(endpoint);
 
     temporal::WorkflowStart start;
     start.workflow_id = new_workflow_id();
     start.workflow_type = "ExecuteAgent";
     start.task_queue = t.value("task_queue", "agent_execution_runner");
-    start.input = execution_input(flags);
+    start.input = execution_input(flags, stack_config.agent);
     start.execution_timeout = std::chrono::seconds(flags.timeout_seconds);
     const std::string run_id = api.start_workflow(start);
     console.status("started execution " + start.workflow_id);
@@ -110,7 +102,27 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
     const auto began = std::chrono::steady_clock::now();
     std::string last_progress;
     for (;;) {
-        const auto events = api.history(start.workflow_id, run_id);
+        std::vector<nlohmann::json> events;
+        try {
+            events = api.history(start.workflow_id, run_id);
+        } catch (const Error& error) {
+            // Temporal restarting (a `server restart`, a crash the daemon mends): the execution
+            // is durable, so wait for Temporal rather than give up on it.
+            if (error.code() != ExitCode::kNetwork || platform::stop_signal_received() ||
+                std::chrono::steady_clock::now() - began >
+                    std::chrono::seconds(flags.timeout_seconds))
+                throw;
+            const std::string waiting =
+                "Temporal is not answering; waiting (the execution is kept)";
+            if (live_line) {
+                std::cerr << "\r\033[K" << waiting << std::flush;
+            } else if (waiting != last_progress) {
+                console.status(waiting);
+            }
+            last_progress = waiting;
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            continue;
+        }
         if (auto outcome = temporal::HttpApi::outcome_of(events)) {
             if (live_line) std::cerr << "\r\033[K";
             if (!outcome->completed()) {
@@ -141,7 +153,7 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
         }
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::steady_clock::now() - began);
-        const std::string progress = progress_of(events);
+        const std::string progress = describe_progress(events);
         if (live_line) {
             std::cerr << "\r\033[K" << progress << " (" << elapsed.count() << "s)" << std::flush;
         } else if (progress != last_progress) {
@@ -165,6 +177,10 @@ void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()
     run->add_option("--temperature", flags.temperature, "sampling temperature");
     run->add_option("--max-tokens", flags.max_tokens, "maximum tokens in the answer");
     run->add_option("--thread", flags.thread_id, "thread id, to group executions");
+    run->add_option("--max-model-calls", flags.max_model_calls,
+                    "model calls the agent may make, sub-agents included (default: [agent] "
+                    "max_model_calls in config.toml, else 250)")
+        ->check(CLI::Range(1, 100000));
     run->add_option("--timeout", flags.timeout_seconds,
                     "seconds before the execution times out (default 1800)");
     run->footer(R"(Examples:

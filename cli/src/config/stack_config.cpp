@@ -113,6 +113,7 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
     reader.read_count("agent_runner", "shutdown_grace_seconds",
                       config.agent_runner.shutdown_grace_seconds);
     reader.read_env(config.agent_runner.env);
+    reader.read_count("agent", "max_model_calls", config.agent.max_model_calls);
 
     if (auto key = environment("TEMPORAL_API_KEY")) t.api_key = *key;
     if (overrides.grpc_port) t.grpc_port = *overrides.grpc_port;

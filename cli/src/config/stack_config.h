@@ -35,9 +35,15 @@ struct AgentRunnerSettings {
     std::map<std::string, std::string> env;  // [agent_runner.env]: provider settings, keys
 };
 
+// [agent]: defaults of every `stigmer run`.
+struct AgentSettings {
+    int max_model_calls = 0;  // 0: agent-runner's default
+};
+
 struct StackConfig {
     TemporalSettings temporal;
     AgentRunnerSettings agent_runner;
+    AgentSettings agent;
 };
 
 // Flags of `server start` that override config.toml.
@@ -48,8 +54,8 @@ struct StackOverrides {
     std::optional<std::string> task_queue;
 };
 
-// Reads [temporal] and [agent_runner] of config.toml (defaults when absent), then applies the
-// environment (TEMPORAL_API_KEY) and the flags. Throws Error(kUsage) naming the file and key.
+// Reads [temporal], [agent_runner] and [agent] of config.toml (defaults when absent), then applies
+// the environment (TEMPORAL_API_KEY) and the flags. Throws Error(kUsage) naming the file and key.
 StackConfig load_stack_config(const std::filesystem::path& config_file,
                               const StackOverrides& overrides,
                               const EnvironmentLookup& environment = process_environment);
