@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from agent_runner.contracts import (
@@ -24,6 +24,7 @@ from agent_runner.transcript import MAX_TOOL_ARGUMENT_CHARS
 from fake_llm import ANSWER_PREFIX, FakeLlmServer
 from support.in_process import execute, failure_of, fake_llm_env, running_worker
 from support.temporal_dev import TemporalDevServer
+from support.workflows import activity_steps
 
 pytestmark = pytest.mark.temporal
 
@@ -40,19 +41,6 @@ def _with_worker(
             return await body(client)
 
     return asyncio.run(run())
-
-
-def _activities(history: WorkflowHistory) -> list[tuple[str, int]]:
-    """(activity type, attempt) of every activity that started, in order."""
-    scheduled: dict[int, str] = {}
-    started = []
-    for event in history.events:
-        if event.HasField("activity_task_scheduled_event_attributes"):
-            scheduled[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
-        if event.HasField("activity_task_started_event_attributes"):
-            attributes = event.activity_task_started_event_attributes
-            started.append((scheduled[attributes.scheduled_event_id], attributes.attempt))
-    return started
 
 
 def _key_header_ok(provider: str, headers: dict[str, str]) -> bool:
@@ -87,7 +75,7 @@ def test_tool_call_round_trip_per_provider(
     assert "Be terse." in json.dumps(requests[0]["body"])  # instructions reach the model as system prompt
     assert requests[0]["body"]["model"] == f"fake-{provider}"
     # Each model call is an activity of its own in the history; the key is in none of it.
-    assert _activities(history) == [("ResolveModel", 1), ("deepagents.invoke_model", 1), ("deepagents.invoke_model", 1), ("SaveFiles", 1)]
+    assert activity_steps(history) == [("ResolveModel", 1), ("deepagents.invoke_model", 1), ("deepagents.invoke_model", 1), ("SaveFiles", 1)]
     assert "test-key-123" not in history.to_json()
 
 
@@ -97,7 +85,7 @@ def test_every_model_call_is_a_step_and_usage_counts_them_all(
     result, history = _with_worker(
         temporal, fake_llm, task_queue, tmp_path, lambda c: execute(c, task_queue, AgentExecutionInput(prompt="Work. " + FIVE_CALLS))
     )
-    model_steps = [a for a in _activities(history) if a[0] == "deepagents.invoke_model"]
+    model_steps = [a for a in activity_steps(history) if a[0] == "deepagents.invoke_model"]
     assert model_steps == [("deepagents.invoke_model", 1)] * 5
     assert (result.model_calls, result.usage.total_tokens) == (5, 75)
     assert [f.path for f in result.files] == ["/step1.txt", "/step2.txt", "/step3.txt", "/step4.txt"]
@@ -113,7 +101,7 @@ def test_a_sub_agent_runs_its_model_calls_as_steps_of_the_execution(
     assert (result.model_calls, result.usage.total_tokens) == (3, 45)
     assert result.tool_calls[0].name == "task" and "Count the moons of Mars" in result.tool_calls[0].output
     assert result.answer == ANSWER_PREFIX + ANSWER_PREFIX + "Count the moons of Mars"
-    assert len([a for a in _activities(history) if a[0] == "deepagents.invoke_model"]) == 3
+    assert len([a for a in activity_steps(history) if a[0] == "deepagents.invoke_model"]) == 3
 
 
 def test_the_model_call_limit_ends_the_execution_with_one_line(
@@ -139,7 +127,7 @@ def test_a_refused_request_is_not_retried_and_says_why_in_one_line(
     assert isinstance(cause, ApplicationError)
     assert (cause.type, cause.message, cause.non_retryable) == (PROVIDER_REFUSED_ERROR, expected, True)
     assert len(fake_llm.requests) == 1  # neither the SDK nor Temporal tried again
-    assert _activities(history) == [("ResolveModel", 1), ("deepagents.invoke_model", 1)]
+    assert activity_steps(history) == [("ResolveModel", 1), ("deepagents.invoke_model", 1)]
 
 
 def test_an_unavailable_provider_is_retried_per_step_without_restarting_the_agent(
@@ -154,7 +142,7 @@ def test_an_unavailable_provider_is_retried_per_step_without_restarting_the_agen
 
     result, history = _with_worker(temporal, fake_llm, task_queue, tmp_path, body)
     assert result.answer == ANSWER_PREFIX + "Updated file /a.txt"
-    attempts = [a for a in _activities(history) if a[0] == "deepagents.invoke_model"]
+    attempts = [a for a in activity_steps(history) if a[0] == "deepagents.invoke_model"]
     assert attempts == [("deepagents.invoke_model", 3), ("deepagents.invoke_model", 1)]
     assert len(fake_llm.requests) == 4  # 2 failures, then 2 answers: nothing repeated after success
 

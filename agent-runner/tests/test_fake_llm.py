@@ -45,8 +45,7 @@ def test_failure_directives_fail_all_or_the_first_n_requests() -> None:
     assert failure_directive("hi [fake:fail=401]") == (401, None)
     assert failure_directive("hi [fake:fail=503*2]") == (503, 2)
     assert parse_directives("hi [fake:fail=503*2]")[2] == "hi"
-    server = FakeLlmServer()
-    assert [server.scripted_failure("x [fake:fail=503*2]") for _ in range(3)] == [True, True, False]
-    assert all(server.scripted_failure("y [fake:fail=400]") for _ in range(3))
-    assert not server.scripted_failure("no directive")
-    server.close()
+    with FakeLlmServer() as server:
+        assert [server.scripted_failure("x [fake:fail=503*2]") for _ in range(3)] == [True, True, False]
+        assert all(server.scripted_failure("y [fake:fail=400]") for _ in range(3))
+        assert not server.scripted_failure("no directive")

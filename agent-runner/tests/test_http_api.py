@@ -67,6 +67,6 @@ def test_start_and_result_as_plain_json(temporal: TemporalDevServer, fake_llm: F
     assert [c["name"] for c in result["tool_calls"]] == ["ls"]
     assert result["usage"] == {"input_tokens": 20, "output_tokens": 10, "total_tokens": 30}
     assert (result["provider"], result["model"], result["thread_id"]) == ("anthropic", "claude-fake", "t-1")
-    assert (tmp_path / "thread-t-1").is_dir()
+    assert (tmp_path / ".thread-history" / "t-1.json").is_file()
     body = fake_llm.requests[0]["body"]
     assert body["max_tokens"] == 300 and body["model"] == "claude-fake"

@@ -1,4 +1,4 @@
-"""SIGTERM while an agent execution is in flight: the execution finishes, the process exits 0.
+"""SIGTERM while an agent execution is in flight: its model call finishes, the process exits 0.
 
 The fake-LLM stand-in delays its answer so the activity is surely running when the
 signal arrives. A second signal follows the first and must not crash anything. For
@@ -21,7 +21,7 @@ from fake_llm import ANSWER_PREFIX, FakeLlmServer
 from support import no_python
 from support.launch import KINDS, start_runner
 from support.temporal_dev import TemporalDevServer
-from support.workflows import activity_events, result, start
+from support.workflows import activity_steps, result, start
 
 pytestmark = pytest.mark.temporal
 
@@ -64,12 +64,12 @@ def test_sigterm_lets_the_running_execution_finish(
 
     assert code == 0, runner.log()
     events = [json.loads(line).get("event") for line in runner.lines if line.startswith("{")]
-    assert events.count("execution_finished") == 1, runner.log()
+    assert events.count("execution_started") == 1, runner.log()
     assert "stopping" in events and events[-1] == "stopped", runner.log()
     assert took >= LLM_DELAY_SECONDS - 1.5, "the process did not wait for the running execution"
     assert "Traceback" not in runner.log()
 
-    # The activity completed on the stopped worker; a new worker only has to finish the workflow.
+    # The model call completed on the stopped worker; a new worker only has to finish the workflow.
     successor = start_runner("source", temporal, fake_llm, task_queue, tmp_path)
     try:
         successor.wait_ready()
@@ -77,7 +77,7 @@ def test_sigterm_lets_the_running_execution_finish(
     finally:
         successor.stop()
     assert outcome.answer == ANSWER_PREFIX + "slow one"
-    assert activity_events(history) == [{"type": "started", "attempt": 1}, {"type": "completed"}]
+    assert activity_steps(history) == [("ResolveModel", 1), ("deepagents.invoke_model", 1)]
     assert len(fake_llm.requests) == 1  # the model was not asked again
 
 

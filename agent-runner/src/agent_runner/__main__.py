@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", help=argparse.SUPPRESS)
     replay = commands.add_parser("replay")  # hidden from help: a check of the build
-    replay.add_argument("history", type=Path)
+    replay.add_argument("history", type=Path, nargs="+")
     commands.add_parser("selfcheck")  # hidden from help: a check of the build
     return parser
 
@@ -73,10 +73,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "replay":
         logs.configure("plain", "error")  # the outcome is the exit code and one line
         route_core_logs_to_python_logging()
-        from agent_runner.replay import replay_history_file
+        from agent_runner.replay import replay_history_files
 
-        name = asyncio.run(replay_history_file(args.history))
-        print(f"replayed {name}: ok")
+        asyncio.run(replay_history_files(args.history, lambda name: print(f"replayed {name}: ok", flush=True)))
         return EXIT_OK
     if args.command == "selfcheck":
         from agent_runner.selfcheck import report

@@ -20,6 +20,7 @@ WORKFLOW_SIDE_MODULES = (
     "agent_runner.transcript",
     "agent_runner.workspace",
     "agent_runner.errors",
+    "agent_runner.logs",
 )
 
 

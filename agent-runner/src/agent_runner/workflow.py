@@ -7,17 +7,18 @@ it up. Failures reach the client as one line with a stable error type.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from langchain_core.messages import messages_from_dict, messages_to_dict
     from langgraph.errors import GraphRecursionError
 
-    from agent_runner import durable_agent
+    from agent_runner import durable_agent, logs
     from agent_runner.contracts import (
         AGENT_ERROR,
         CONFIGURATION_ERROR,
@@ -49,20 +50,19 @@ class ExecuteAgent:
     @workflow.run
     async def run(self, request: AgentExecutionInput) -> AgentExecutionResult:
         try:
-            return await self._run(request)
-        except ActivityError as error:
-            raise _one_line(error.cause or error) from None
-        except GraphRecursionError:
-            raise ApplicationError(
-                "the agent went round its graph too many times", type=STEP_LIMIT_ERROR, non_retryable=True
-            ) from None
-        except FailureError:
-            raise
-        except Exception as error:  # a failure of the agent itself: fail the execution, say what it was
-            summary = " ".join(str(error).split())[:300]
-            raise ApplicationError(
-                f"the agent failed: {type(error).__name__}: {summary}", type=AGENT_ERROR, non_retryable=True
-            ) from None
+            result = await self._run(request)
+        except Exception as error:
+            failure = _failure(error)
+            _log("execution_failed", failure.message, logging.WARNING, error_type=failure.type)
+            raise failure from None
+        _log(
+            "execution_finished",
+            "agent execution finished",
+            model_calls=result.model_calls,
+            tool_calls=len(result.tool_calls),
+            total_tokens=result.usage.total_tokens,
+        )
+        return result
 
     async def _run(self, request: AgentExecutionInput) -> AgentExecutionResult:
         settings = await workflow.execute_activity(
@@ -73,6 +73,7 @@ class ExecuteAgent:
             retry_policy=LOCAL_RETRY,
         )
         spec = ModelSpec(str(settings.provider), str(settings.model), settings.temperature, settings.max_tokens)
+        _log("execution_started", "agent execution started", provider=spec.provider, model=spec.model)
         history = []
         files: dict[str, object] = {}
         if request.thread_id:
@@ -118,6 +119,26 @@ class ExecuteAgent:
             files=durable_agent.file_records(outcome.files),
             model_calls=outcome.model_calls,
         )
+
+
+def _failure(error: Exception) -> ApplicationError:
+    """What the execution fails with: one line and a stable type, never retried."""
+    if isinstance(error, ActivityError):
+        return _one_line(error.cause or error)
+    if isinstance(error, GraphRecursionError):
+        return ApplicationError("the agent went round its graph too many times", type=STEP_LIMIT_ERROR, non_retryable=True)
+    if isinstance(error, ApplicationError):
+        return error
+    # A failure of the agent itself: fail the execution and say what it was, rather than
+    # retry a workflow task that would fail the same way forever.
+    summary = " ".join(str(error).split())[:300]
+    return ApplicationError(f"the agent failed: {type(error).__name__}: {summary}", type=AGENT_ERROR, non_retryable=True)
+
+
+def _log(event: str, message: str, level: int = logging.INFO, **fields: object) -> None:
+    """A log event of the runner's, written once: not again when the workflow is replayed."""
+    if not workflow.unsafe.is_replaying():
+        logs.event(logs.logger(), event, message, level=level, workflow_id=workflow.info().workflow_id, **fields)
 
 
 def _one_line(cause: BaseException) -> ApplicationError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 from temporalio.client import Client, WorkflowHistory
 
@@ -43,12 +42,14 @@ def result(address: str, workflow_id: str, timeout: float = 120) -> tuple[AgentE
     return asyncio.run(_result(address, workflow_id, timeout))
 
 
-def activity_events(history: WorkflowHistory) -> list[dict[str, Any]]:
-    """(event type, attempt) of the activity task events: to see whether an activity ran twice."""
-    found = []
+def activity_steps(history: WorkflowHistory) -> list[tuple[str, int]]:
+    """(activity type, attempt) of every activity that started, in order: to see what ran twice."""
+    scheduled: dict[int, str] = {}
+    started = []
     for event in history.events:
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            scheduled[event.event_id] = event.activity_task_scheduled_event_attributes.activity_type.name
         if event.HasField("activity_task_started_event_attributes"):
-            found.append({"type": "started", "attempt": event.activity_task_started_event_attributes.attempt})
-        if event.HasField("activity_task_completed_event_attributes"):
-            found.append({"type": "completed"})
-    return found
+            attributes = event.activity_task_started_event_attributes
+            started.append((scheduled[attributes.scheduled_event_id], attributes.attempt))
+    return started
