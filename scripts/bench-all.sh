@@ -13,3 +13,7 @@ agent-runner/.venv/bin/python bench/agent_runner.py
 echo
 echo "== bench/daemon: warm start against by hand, idle cost, status latency"
 python3 bench/daemon.py
+echo
+echo "== bench/durability: faults through the stack (calls repeated, fault to running), per-step overhead"
+make --no-print-directory -C tests/e2e tree >/dev/null
+agent-runner/.venv/bin/python bench/durability.py

@@ -9,7 +9,7 @@ It speaks just enough of three real HTTP APIs for an agent to run against it:
 
 Point a client at it with base URL http://HOST:PORT (Anthropic, Ollama) or
 http://HOST:PORT/v1 (OpenAI). Every request is recorded (path, lower-cased
-headers, JSON body): in-process through `FakeLlmServer.requests`, from another
+headers, JSON body, arrival time): in-process through `FakeLlmServer.requests`, from another
 process with GET /_fake/requests (POST /_fake/reset clears them).
 
 The answers are scripted by directives in the latest user message (earlier turns of
@@ -354,7 +354,7 @@ class FakeLlmServer:
 
     def record(self, provider: str, path: str, headers: dict[str, str], body: Any) -> None:
         with self._lock:
-            self.requests.append({"provider": provider, "path": path, "headers": headers, "body": body})
+            self.requests.append({"provider": provider, "path": path, "headers": headers, "body": body, "at": time.time()})
 
     def clear(self) -> None:
         with self._lock:

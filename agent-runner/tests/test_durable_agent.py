@@ -147,6 +147,15 @@ def test_an_unavailable_provider_is_retried_per_step_without_restarting_the_agen
     assert len(fake_llm.requests) == 4  # 2 failures, then 2 answers: nothing repeated after success
 
 
+def test_execute_agent_refuses_a_thread_id_and_names_the_thread_workflow(
+    temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
+) -> None:
+    cause, _ = _with_worker(temporal, fake_llm, task_queue, tmp_path, lambda c: failure_of(c, task_queue, AgentExecutionInput(prompt="hi", thread_id="t")))
+    assert isinstance(cause, ApplicationError) and cause.type == CONFIGURATION_ERROR
+    assert "AgentThread" in cause.message and "'stigmer-thread-t'" in cause.message and "Turn" in cause.message
+    assert fake_llm.requests == []
+
+
 def test_a_missing_key_for_the_input_provider_fails_before_any_model_call(
     temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
 ) -> None:
@@ -165,20 +174,3 @@ def test_the_result_stays_small_whatever_the_files(temporal: TemporalDevServer, 
     assert len(content) < MAX_TOOL_ARGUMENT_CHARS + 40 and content.endswith("(50000 characters)")
     assert [(f.path, f.size) for f in result.files] == [("/big.txt", 50_000)]
     assert (tmp_path / "run-big" / "big.txt").read_text() == big
-
-
-def test_a_thread_remembers_its_conversation_and_files(
-    temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
-) -> None:
-    async def body(client: Client) -> Any:
-        first = AgentExecutionInput(prompt='My name is Ada. [fake:tool=write_file {"file_path": "/name.txt", "content": "Ada"}]', thread_id="chat")
-        await execute(client, task_queue, first)
-        fake_llm.clear()
-        second, _ = await execute(client, task_queue, AgentExecutionInput(prompt='What is my name? [fake:tool=read_file {"file_path": "/name.txt"}]', thread_id="chat"))
-        return second
-
-    second = _with_worker(temporal, fake_llm, task_queue, tmp_path, body)
-    sent = json.dumps(fake_llm.requests[0]["body"]["messages"])
-    assert "My name is Ada." in sent and "What is my name?" in sent  # the history reached the model
-    assert second.answer.startswith(ANSWER_PREFIX) and second.answer.endswith("Ada")  # the file of the first turn
-    assert (second.model_calls, second.usage.total_tokens, len(second.tool_calls)) == (2, 30, 1)  # this turn only

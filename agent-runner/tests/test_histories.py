@@ -16,9 +16,10 @@ import pytest
 from temporalio.client import Client, WorkflowHistory
 
 from agent_runner.contracts import AgentExecutionInput
+from agent_runner.workspace import thread_workflow_id
 from fake_llm import FakeLlmServer
 from support import no_python
-from support.in_process import execute, failure_of, fake_llm_env, running_worker
+from support.in_process import execute, failure_of, fake_llm_env, running_worker, thread_turn
 from support.launch import KINDS, command_for
 from support.runner_process import runner_env
 from support.temporal_dev import TemporalDevServer
@@ -34,8 +35,9 @@ async def _tool_calls(client: Client, queue: str) -> WorkflowHistory:
 
 
 async def _thread_turn(client: Client, queue: str) -> WorkflowHistory:
-    await execute(client, queue, AgentExecutionInput(prompt='Remember. [fake:tool=write_file {"file_path": "/n.txt", "content": "Ada"}]', thread_id="t1"))
-    return (await execute(client, queue, AgentExecutionInput(prompt="And now?", thread_id="t1"), "thread-turn"))[1]
+    await thread_turn(client, queue, "t1", AgentExecutionInput(prompt='Remember. [fake:tool=write_file {"file_path": "/n.txt", "content": "Ada"}]'))
+    await thread_turn(client, queue, "t1", AgentExecutionInput(prompt='And now? [fake:tool=read_file {"file_path": "/n.txt"}]'))
+    return await client.get_workflow_handle(thread_workflow_id("t1")).fetch_history()
 
 
 async def _sub_agent(client: Client, queue: str) -> WorkflowHistory:

@@ -52,7 +52,7 @@ def test_start_and_result_as_plain_json(temporal: TemporalDevServer, fake_llm: F
                     "prompt": 'List the files. [fake:tool=ls {"path": "/"}]',
                     "instructions": "Use the tools.",
                     "model": {"provider": "anthropic", "model": "claude-fake", "temperature": 0, "max_tokens": 300},
-                    "thread_id": "t-1",
+                    "unknown_field": "ignored",
                 }
             ],
         }
@@ -66,7 +66,6 @@ def test_start_and_result_as_plain_json(temporal: TemporalDevServer, fake_llm: F
     assert result["answer"].startswith(ANSWER_PREFIX)
     assert [c["name"] for c in result["tool_calls"]] == ["ls"]
     assert result["usage"] == {"input_tokens": 20, "output_tokens": 10, "total_tokens": 30}
-    assert (result["provider"], result["model"], result["thread_id"]) == ("anthropic", "claude-fake", "t-1")
-    assert (tmp_path / ".thread-history" / "t-1.json").is_file()
+    assert (result["provider"], result["model"], result["thread_id"], result["model_calls"]) == ("anthropic", "claude-fake", None, 2)
     body = fake_llm.requests[0]["body"]
     assert body["max_tokens"] == 300 and body["model"] == "claude-fake"

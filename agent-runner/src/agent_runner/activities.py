@@ -11,10 +11,8 @@ import base64
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import messages_from_dict, messages_to_dict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -22,21 +20,13 @@ from agent_runner.chat_models import build_chat_model
 from agent_runner.config import LlmDefaults
 from agent_runner.contracts import (
     CONFIGURATION_ERROR,
-    LOAD_THREAD_ACTIVITY,
     RESOLVE_MODEL_ACTIVITY,
     SAVE_FILES_ACTIVITY,
-    SAVE_THREAD_ACTIVITY,
     ModelSettings,
     SaveFilesInput,
-    ThreadMessages,
 )
 from agent_runner.errors import StartupError
 from agent_runner.model_spec import ModelSpec, parse_model_name
-from agent_runner.thread_history import ThreadHistory
-from agent_runner.workspace import workspace_folder_name
-
-# Files of a thread's folder handed to its next execution, at most (a payload is at most 2 MiB).
-MAX_THREAD_FILES_BYTES = 1_000_000
 
 
 def configuration_error(error: StartupError) -> ApplicationError:
@@ -49,7 +39,6 @@ class AgentActivities:
     def __init__(self, llm: LlmDefaults, workspace_root: Path) -> None:
         self.llm = llm
         self.workspace_root = workspace_root
-        self.threads = ThreadHistory(workspace_root)
 
     @activity.defn(name=RESOLVE_MODEL_ACTIVITY)
     async def resolve_model(self, settings: ModelSettings) -> ModelSettings:
@@ -86,33 +75,6 @@ class AgentActivities:
             with os.fdopen(handle, "wb") as out:
                 out.write(raw)
             os.replace(temporary, target)
-
-    @activity.defn(name=LOAD_THREAD_ACTIVITY)
-    async def load_thread(self, thread_id: str) -> ThreadMessages:
-        """The thread's conversation, and the files its earlier executions left."""
-        folder = self.workspace_root / workspace_folder_name("", thread_id)
-        return ThreadMessages(thread_id, messages_to_dict(self.threads.load(thread_id)), _read_files(folder))
-
-    @activity.defn(name=SAVE_THREAD_ACTIVITY)
-    async def save_thread(self, thread: ThreadMessages) -> None:
-        self.threads.save(thread.thread_id, messages_from_dict(thread.messages))
-
-
-def _read_files(folder: Path) -> dict[str, Any]:
-    """deepagents FileData of every file under `folder`, keyed by workspace path."""
-    files: dict[str, Any] = {}
-    total = 0
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".tmp-")):
-        raw = path.read_bytes()
-        total += len(raw)
-        if total > MAX_THREAD_FILES_BYTES:
-            break
-        key = "/" + path.relative_to(folder).as_posix()
-        try:
-            files[key] = {"content": raw.decode("utf-8"), "encoding": "utf-8"}
-        except UnicodeDecodeError:
-            files[key] = {"content": base64.b64encode(raw).decode("ascii"), "encoding": "base64"}
-    return files
 
 
 def _inside(folder: Path, path: str) -> Path:

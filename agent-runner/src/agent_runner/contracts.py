@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 WORKFLOW_NAME = "ExecuteAgent"
+# A conversation over several turns: one workflow per thread, a turn per update.
+THREAD_WORKFLOW_NAME = "AgentThread"
+TURN_UPDATE = "Turn"
+THREAD_WORKFLOW_ID_PREFIX = "stigmer-thread-"
 # The activities of ours; the model calls are the durable-agent plugin's (deepagents.invoke_model).
 RESOLVE_MODEL_ACTIVITY = "ResolveModel"
 SAVE_FILES_ACTIVITY = "SaveFiles"
-LOAD_THREAD_ACTIVITY = "LoadThread"
-SAVE_THREAD_ACTIVITY = "SaveThread"
 
 # Error types of failures that retrying cannot fix; each reaches the user as one line.
 CONFIGURATION_ERROR = "AgentConfigurationError"  # missing key, unknown provider
@@ -100,9 +102,11 @@ class SaveFilesInput:
 
 
 @dataclass
-class ThreadMessages:
-    """A thread's conversation as LangChain message dicts."""
+class ThreadState:
+    """Input of AgentThread: what a thread carries into a new run (continue-as-new)."""
 
     thread_id: str
-    messages: list[Any] = field(default_factory=list)
+    messages: list[Any] = field(default_factory=list)  # LangChain message dicts
     files: dict[str, Any] = field(default_factory=dict)  # path -> deepagents FileData
+    # Continue as new between turns once the history holds this many events (0: the default).
+    continue_as_new_after_events: int = 0

@@ -13,6 +13,7 @@ from typing import Any, Optional
 from temporalio.deepagents import DeepAgentsPlugin
 
 WORKFLOW_SIDE_MODULES = (
+    "agent_runner.agent_turn",
     "agent_runner.contracts",
     "agent_runner.durable_agent",
     "agent_runner.durable_model",

@@ -11,13 +11,14 @@ from temporalio.worker import Replayer
 
 from agent_runner.errors import StartupError
 from agent_runner.plugin import build_plugin
+from agent_runner.thread_workflow import AgentThread
 from agent_runner.workflow import ExecuteAgent
 
 
 async def replay_history_files(paths: Sequence[Path], on_ok: Callable[[str], None]) -> None:
     """Replays each history in turn, calling `on_ok` with its file name; raises on the first
     that fails (nondeterminism, or a file that is not a history)."""
-    replayer = Replayer(workflows=[ExecuteAgent], plugins=[build_plugin()])
+    replayer = Replayer(workflows=[ExecuteAgent, AgentThread], plugins=[build_plugin()])
     for path in paths:
         await _replay(replayer, path)
         on_ok(path.name)

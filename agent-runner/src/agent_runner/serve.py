@@ -17,6 +17,7 @@ from agent_runner.provider_errors import ProviderErrorsInterceptor
 from agent_runner.shutdown import ShutdownSignals
 from agent_runner.temporal_client import connect
 from agent_runner.version import current_version
+from agent_runner.thread_workflow import AgentThread
 from agent_runner.workflow import ExecuteAgent
 from agent_runner.workspace import ensure_workspace_root
 
@@ -35,8 +36,8 @@ def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivit
     return Worker(
         client,
         task_queue=temporal.task_queue,
-        workflows=[ExecuteAgent],
-        activities=[activities.resolve_model, activities.save_files, activities.load_thread, activities.save_thread],
+        workflows=[ExecuteAgent, AgentThread],
+        activities=[activities.resolve_model, activities.save_files],
         interceptors=[ProviderErrorsInterceptor()],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         **limits,  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from agent_runner.contracts import THREAD_WORKFLOW_ID_PREFIX
 from agent_runner.errors import StartupError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -20,6 +21,11 @@ def safe_name(raw: str) -> str:
 def workspace_folder_name(execution_id: str, thread_id: Optional[str]) -> str:
     """One folder per thread, else one per execution."""
     return f"thread-{safe_name(thread_id)}" if thread_id else f"run-{safe_name(execution_id)}"
+
+
+def thread_workflow_id(thread_id: str) -> str:
+    """The id of a thread's AgentThread workflow (the stigmer CLI builds the same)."""
+    return THREAD_WORKFLOW_ID_PREFIX + thread_id
 
 
 def ensure_workspace_root(root: Path) -> None:

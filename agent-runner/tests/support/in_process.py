@@ -13,13 +13,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowFailureError, WorkflowHistory
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowFailureError, WorkflowHistory
+from temporalio.common import WorkflowIDConflictPolicy
 
 from agent_runner.activities import AgentActivities
 from agent_runner.config import read_settings
-from agent_runner.contracts import AgentExecutionInput, AgentExecutionResult
+from agent_runner.contracts import AgentExecutionInput, AgentExecutionResult, ThreadState
 from agent_runner.plugin import build_plugin
 from agent_runner.serve import build_worker
+from agent_runner.workspace import thread_workflow_id
 from fake_llm import FakeLlmServer
 from support.temporal_dev import TemporalDevServer
 
@@ -64,3 +66,19 @@ async def failure_of(client: Client, task_queue: str, request: AgentExecutionInp
     except WorkflowFailureError as error:
         return error.cause, await handle.fetch_history()
     raise AssertionError("the execution succeeded")
+
+
+async def thread_turn(
+    client: Client, task_queue: str, thread_id: str, request: AgentExecutionInput, update_id: str = "", continue_as_new_after_events: int = 0
+) -> AgentExecutionResult:
+    """One turn of a thread, the way `stigmer run --thread` sends it: update-with-start."""
+    start = WithStartWorkflowOperation(
+        "AgentThread",
+        ThreadState(thread_id, continue_as_new_after_events=continue_as_new_after_events),
+        id=thread_workflow_id(thread_id),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    return await client.execute_update_with_start_workflow(
+        "Turn", request, start_workflow_operation=start, id=update_id or None, result_type=AgentExecutionResult
+    )

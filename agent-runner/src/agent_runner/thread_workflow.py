@@ -1,0 +1,73 @@
+"""The AgentThread workflow: a conversation kept in Temporal, one turn per update.
+
+One long-lived workflow per thread (id `stigmer-thread-<thread id>`) holds the
+conversation and the agent's files in its state, so a turn works from any machine that
+serves the task queue. Each turn arrives as the `Turn` update and runs like an
+ExecuteAgent, its model calls durable steps; turns run one at a time, in order. A turn
+is recorded in the history once, however often its completion is retried (an update's
+id is its identity). When Temporal suggests it, between turns, the workflow continues
+as new with the conversation and the files, so its history stays small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
+
+    from agent_runner.agent_turn import run_turn
+    from agent_runner.contracts import (
+        THREAD_WORKFLOW_NAME,
+        TURN_UPDATE,
+        AgentExecutionInput,
+        AgentExecutionResult,
+        ThreadState,
+    )
+    from agent_runner.workspace import workspace_folder_name
+
+# Events after which the thread continues as new even before Temporal suggests it: replaying a
+# thread on a new worker stays quick.
+MAX_HISTORY_EVENTS = 5_000
+
+
+@workflow.defn(name=THREAD_WORKFLOW_NAME)
+class AgentThread:
+    @workflow.init
+    def __init__(self, state: ThreadState) -> None:
+        # The state is taken here, not in `run`: a turn that arrives with the start (update with
+        # start, or waiting across a continue-as-new) runs before `run` does.
+        self.thread_id = state.thread_id
+        self.messages: list[BaseMessage] = list(messages_from_dict(state.messages))
+        self.files: dict[str, Any] = dict(state.files)
+        self.max_events = state.continue_as_new_after_events or MAX_HISTORY_EVENTS
+        self.turns = 0
+        self.lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, state: ThreadState) -> None:
+        await workflow.wait_condition(lambda: self._should_continue_as_new() and workflow.all_handlers_finished())
+        workflow.continue_as_new(ThreadState(self.thread_id, messages_to_dict(self.messages), self.files, self.max_events))
+
+    @workflow.update(name=TURN_UPDATE)
+    async def turn(self, request: AgentExecutionInput) -> AgentExecutionResult:
+        async with self.lock:
+            request.thread_id = self.thread_id
+            outcome = await run_turn(request, workspace_folder_name("", self.thread_id), self.messages, self.files)
+            self.messages, self.files = outcome.messages, outcome.files
+            self.turns += 1
+            return outcome.result
+
+    @turn.validator
+    def accept_turn(self, request: AgentExecutionInput) -> None:
+        if not request.prompt.strip():
+            raise ValueError("a turn needs a prompt")
+
+    def _should_continue_as_new(self) -> bool:
+        if self.turns == 0 or self.lock.locked():
+            return False
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.max_events
