@@ -29,14 +29,25 @@ struct RunFlags {
     int timeout_seconds = 1800;
 };
 
-std::string new_workflow_id() {
+// Names a thread's workflow the way agent-runner does (its workspace.thread_workflow_id).
+constexpr const char* kThreadWorkflowPrefix = "stigmer-thread-";
+
+// "<prefix><milliseconds since the epoch>-<8 random hex digits>": unique, and sorts by time.
+std::string new_id(const std::string& prefix) {
     std::random_device random;
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
     char suffix[9];
     std::snprintf(suffix, sizeof suffix, "%08x", random());
-    return "stigmer-run-" + std::to_string(now) + "-" + suffix;
+    return prefix + std::to_string(now) + "-" + suffix;
+}
+
+// Lists the result leaves empty come through Temporal's HTTP API as null: scripts get [].
+void normalise_result(nlohmann::json& result) {
+    for (const char* list : {"tool_calls", "files"}) {
+        if (result.contains(list) && result[list].is_null()) result[list] = nlohmann::json::array();
+    }
 }
 
 nlohmann::json execution_input(const RunFlags& flags, const config::AgentSettings& defaults) {
@@ -47,7 +58,6 @@ nlohmann::json execution_input(const RunFlags& flags, const config::AgentSetting
         input["max_model_calls"] = defaults.max_model_calls;
     }
     if (!flags.instructions.empty()) input["instructions"] = flags.instructions;
-    if (!flags.thread_id.empty()) input["thread_id"] = flags.thread_id;
     nlohmann::json model = nlohmann::json::object();
     if (!flags.provider.empty()) model["provider"] = flags.provider;
     if (!flags.model.empty()) model["model"] = flags.model;
@@ -88,14 +98,29 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
     endpoint.api_key = stack_config.temporal.api_key;
     const temporal::HttpApi api(endpoint);
 
+    // A plain run is an ExecuteAgent workflow; a thread's turn is an update of the thread's
+    // AgentThread workflow, which is started with the first turn.
     temporal::WorkflowStart start;
-    start.workflow_id = new_workflow_id();
-    start.workflow_type = "ExecuteAgent";
     start.task_queue = t.value("task_queue", "agent_execution_runner");
-    start.input = execution_input(flags, stack_config.agent);
-    start.execution_timeout = std::chrono::seconds(flags.timeout_seconds);
-    const std::string run_id = api.start_workflow(start);
-    console.status("started execution " + start.workflow_id);
+    std::string run_id;
+    std::string update_id;
+    if (flags.thread_id.empty()) {
+        start.workflow_id = new_id("stigmer-run-");
+        start.workflow_type = "ExecuteAgent";
+        start.input = execution_input(flags, stack_config.agent);
+        start.execution_timeout = std::chrono::seconds(flags.timeout_seconds);
+        run_id = api.start_workflow(start);
+        console.status("started execution " + start.workflow_id);
+    } else {
+        start.workflow_id = kThreadWorkflowPrefix + flags.thread_id;
+        start.workflow_type = "AgentThread";
+        start.input = {{"thread_id", flags.thread_id}};
+        start.execution_timeout = std::chrono::seconds(0);  // a thread lives on between turns
+        update_id = new_id("stigmer-turn-");
+        run_id = api.update_with_start(
+            {start, "Turn", update_id, execution_input(flags, stack_config.agent)});
+        console.status("sent turn " + update_id + " to thread " + flags.thread_id);
+    }
 
     platform::install_stop_signal_handlers();
     const bool live_line = console.show_progress();
@@ -123,7 +148,17 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
             std::this_thread::sleep_for(std::chrono::seconds(1));
             continue;
         }
-        if (auto outcome = temporal::HttpApi::outcome_of(events)) {
+        auto outcome = update_id.empty() ? temporal::HttpApi::outcome_of(events)
+                                         : temporal::HttpApi::update_outcome_of(events, update_id);
+        if (!outcome && !update_id.empty()) {
+            if (auto closed = temporal::HttpApi::outcome_of(events)) {
+                outcome = closed;
+                outcome->status = "failed";
+                outcome->failure = "the thread's workflow ended (" + closed->status +
+                                   ") before the turn completed; run the turn again";
+            }
+        }
+        if (outcome) {
             if (live_line) std::cerr << "\r\033[K";
             if (!outcome->completed()) {
                 if (options.json) {
@@ -137,9 +172,11 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
                             "the agent execution " + outcome->status + ": " + outcome->failure,
                             start.workflow_id, "see 'stigmer server logs -c agent-runner'");
             }
+            normalise_result(outcome->result);
             if (options.json) {
                 nlohmann::json document = outcome->result;
                 document["workflow_id"] = start.workflow_id;
+                if (!update_id.empty()) document["turn_id"] = update_id;
                 std::cout << document.dump(2) << '\n';
             } else {
                 std::cout << outcome->result.value("answer", "") << '\n';
@@ -153,7 +190,9 @@ void run_agent(GlobalOptions& options, const RunFlags& flags) {
         }
         const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::steady_clock::now() - began);
-        const std::string progress = describe_progress(events);
+        const std::string progress = describe_progress(
+            update_id.empty() ? events
+                              : temporal::HttpApi::events_after_update_accepted(events, update_id));
         if (live_line) {
             std::cerr << "\r\033[K" << progress << " (" << elapsed.count() << "s)" << std::flush;
         } else if (progress != last_progress) {
@@ -176,7 +215,8 @@ void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()
     run->add_option("--model", flags.model, "model name (default: the provider's default)");
     run->add_option("--temperature", flags.temperature, "sampling temperature");
     run->add_option("--max-tokens", flags.max_tokens, "maximum tokens in the answer");
-    run->add_option("--thread", flags.thread_id, "thread id, to group executions");
+    run->add_option("--thread", flags.thread_id,
+                    "continue the conversation of this thread (kept in Temporal; its files too)");
     run->add_option("--max-model-calls", flags.max_model_calls,
                     "model calls the agent may make, sub-agents included (default: [agent] "
                     "max_model_calls in config.toml, else 250)")

@@ -9,6 +9,8 @@ namespace stigmer::temporal {
 namespace {
 
 constexpr std::chrono::milliseconds kRequestTimeout{15'000};
+// Temporal holds an update request up to about 20 s waiting for a worker to accept it.
+constexpr std::chrono::milliseconds kUpdateRequestTimeout{70'000};
 
 std::string escape_path(const std::string& segment) {
     char* escaped = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
@@ -84,20 +86,74 @@ int HttpApi::workflow_poller_count(const std::string& task_queue) const {
     }
 }
 
-std::string HttpApi::start_workflow(const WorkflowStart& start) const {
-    const std::string url = namespace_url() + "/workflows/" + escape_path(start.workflow_id);
-    const nlohmann::json request = {
+namespace {
+
+nlohmann::json start_request(const WorkflowStart& start) {
+    nlohmann::json request = {
         {"workflowId", start.workflow_id},
         {"workflowType", {{"name", start.workflow_type}}},
         {"taskQueue", {{"name", start.task_queue}}},
         {"input", nlohmann::json::array({start.input})},
-        {"workflowExecutionTimeout", std::to_string(start.execution_timeout.count()) + "s"},
     };
+    if (start.execution_timeout.count() > 0) {
+        request["workflowExecutionTimeout"] = std::to_string(start.execution_timeout.count()) + "s";
+    }
+    return request;
+}
+
+// The message of a failure, with its cause's: "Activity task failed" says less than its cause.
+std::string failure_text(const nlohmann::json& failure, const std::string& fallback) {
+    std::string text = failure.value("message", fallback);
+    if (failure.contains("cause") && failure["cause"].contains("message")) {
+        text += ": " + failure["cause"].value("message", "");
+    }
+    return text;
+}
+
+}  // namespace
+
+std::string HttpApi::start_workflow(const WorkflowStart& start) const {
+    const std::string url = namespace_url() + "/workflows/" + escape_path(start.workflow_id);
+    const nlohmann::json request = start_request(start);
     const auto response =
         send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
     if (response.status != 200) throw_for(response, url, "start the workflow");
     const auto document = parse_or_throw(response, url, "start the workflow");
     return document.value("runId", "");
+}
+
+std::string HttpApi::update_with_start(const UpdateWithStart& request) const {
+    const std::string url = namespace_url() + "/workflows/execute-multi-operation";
+    nlohmann::json start = start_request(request.start);
+    start["namespace"] = endpoint_.name_space;
+    start["workflowIdConflictPolicy"] = "WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING";
+    const nlohmann::json update = {
+        {"namespace", endpoint_.name_space},
+        {"workflowExecution", {{"workflowId", request.start.workflow_id}}},
+        {"request",
+         {{"meta", {{"updateId", request.update_id}, {"identity", "stigmer"}}},
+          {"input",
+           {{"name", request.update_name},
+            {"args", nlohmann::json::array({request.update_input})}}}}},
+        {"waitPolicy", {{"lifecycleStage", "UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED"}}},
+    };
+    const nlohmann::json body = {
+        {"namespace", endpoint_.name_space},
+        {"operations", {{{"startWorkflow", start}}, {{"updateWorkflow", update}}}},
+    };
+    const auto response =
+        send_json_request("POST", url, body.dump(), headers(), kUpdateRequestTimeout);
+    if (response.status != 200) throw_for(response, url, "send the update");
+    const auto document = parse_or_throw(response, url, "send the update");
+    const auto& responses = document.value("responses", nlohmann::json::array());
+    for (const auto& r : responses) {
+        const auto& ref = r.value("updateWorkflow", nlohmann::json::object())
+                              .value("updateRef", nlohmann::json::object())
+                              .value("workflowExecution", nlohmann::json::object());
+        if (ref.contains("runId")) return ref.value("runId", "");
+    }
+    throw Error(ExitCode::kFailure, "Temporal did not say which run holds the update", url,
+                "check that the Temporal server supports update-with-start (1.28 or later)");
 }
 
 std::vector<nlohmann::json> HttpApi::history(const std::string& workflow_id,
@@ -141,22 +197,57 @@ std::optional<WorkflowOutcome> HttpApi::outcome_of(const std::vector<nlohmann::j
         if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_FAILED") {
             outcome.status = "failed";
             const auto& failure = (*it)["workflowExecutionFailedEventAttributes"]["failure"];
-            outcome.failure = failure.value("message", "the workflow failed");
-            // The activity's own message is more useful than "Activity task failed".
-            if (failure.contains("cause") && failure["cause"].contains("message")) {
-                outcome.failure += ": " + failure["cause"].value("message", "");
-            }
+            outcome.failure = failure_text(failure, "the workflow failed");
             return outcome;
         }
         if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT") outcome.status = "timed out";
         if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED") outcome.status = "terminated";
         if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED") outcome.status = "canceled";
+        if (type == "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW")
+            outcome.status = "continued as new";
         if (!outcome.status.empty()) {
             outcome.failure = "the workflow was " + outcome.status;
             return outcome;
         }
     }
     return std::nullopt;
+}
+
+std::optional<WorkflowOutcome> HttpApi::update_outcome_of(const std::vector<nlohmann::json>& events,
+                                                          const std::string& update_id) {
+    for (const auto& event : events) {
+        if (event.value("eventType", "") != "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED")
+            continue;
+        const auto& attributes = event.value("workflowExecutionUpdateCompletedEventAttributes",
+                                             nlohmann::json::object());
+        if (attributes.value("meta", nlohmann::json::object()).value("updateId", "") != update_id)
+            continue;
+        const auto& result = attributes.value("outcome", nlohmann::json::object());
+        WorkflowOutcome outcome;
+        if (result.contains("failure")) {
+            outcome.status = "failed";
+            outcome.failure = failure_text(result["failure"], "the update failed");
+        } else {
+            outcome.status = "completed";
+            const auto& success = result.value("success", nlohmann::json::array());
+            if (success.is_array() && !success.empty()) outcome.result = success[0];
+        }
+        return outcome;
+    }
+    return std::nullopt;
+}
+
+std::vector<nlohmann::json> HttpApi::events_after_update_accepted(
+    const std::vector<nlohmann::json>& events, const std::string& update_id) {
+    for (auto it = events.begin(); it != events.end(); ++it) {
+        if (it->value("eventType", "") != "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED") continue;
+        const auto& attributes =
+            it->value("workflowExecutionUpdateAcceptedEventAttributes", nlohmann::json::object());
+        if (attributes.value("protocolInstanceId", "") == update_id) {
+            return {std::next(it), events.end()};
+        }
+    }
+    return {};
 }
 
 }  // namespace stigmer::temporal

@@ -24,6 +24,15 @@ struct WorkflowStart {
     std::chrono::seconds execution_timeout{3600};
 };
 
+// An update sent to a workflow that is started first unless it runs already (Temporal's
+// update-with-start): how `stigmer run --thread` sends a turn to the thread's workflow.
+struct UpdateWithStart {
+    WorkflowStart start;      // its conflict policy is "use the running workflow"
+    std::string update_name;  // e.g. "Turn"
+    std::string update_id;    // the update's identity: sending it again is harmless
+    nlohmann::json update_input;
+};
+
 // How a workflow ended, read from its close event.
 struct WorkflowOutcome {
     std::string status;     // "completed", "failed", "timed out", "terminated", "canceled"
@@ -47,12 +56,24 @@ class HttpApi {
     // Starts a workflow; returns its run id.
     std::string start_workflow(const WorkflowStart& start) const;
 
+    // Starts the workflow unless it runs, then sends the update; returns once Temporal holds
+    // the update (admitted or accepted), with the run id of the workflow that has it.
+    std::string update_with_start(const UpdateWithStart& request) const;
+
     // Every event of a workflow run's history so far, oldest first.
     std::vector<nlohmann::json> history(const std::string& workflow_id,
                                         const std::string& run_id) const;
 
     // The outcome if `events` contains the close event.
     static std::optional<WorkflowOutcome> outcome_of(const std::vector<nlohmann::json>& events);
+
+    // The outcome of update `update_id` if `events` contains its completion.
+    static std::optional<WorkflowOutcome> update_outcome_of(
+        const std::vector<nlohmann::json>& events, const std::string& update_id);
+
+    // The events that follow the acceptance of update `update_id` (none before it is accepted).
+    static std::vector<nlohmann::json> events_after_update_accepted(
+        const std::vector<nlohmann::json>& events, const std::string& update_id);
 
     const Endpoint& endpoint() const { return endpoint_; }
 

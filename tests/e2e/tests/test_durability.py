@@ -80,3 +80,18 @@ def test_server_restart_longer_than_the_grace_repeats_no_call(stack: Stack, fake
     stack.run("server", "restart", *stack.port_flags(), check=True)
     _finishes(run, marker)
     assert _repeated(fake_llm, marker) == {}
+
+
+def test_a_thread_keeps_its_conversation_and_files_across_a_server_restart(stack: Stack, fake_llm: str) -> None:
+    stack.start()
+    thread = f"journey-{uuid.uuid4().hex[:6]}"
+    first = stack.run("run", "--thread", thread, 'My name is Ada. [fake:tool=write_file {"file_path": "/name.txt", "content": "Ada"}]', check=True)
+    assert first.stdout.strip() == "fake-llm answer: Updated file /name.txt"
+    stack.run("server", "restart", *stack.port_flags(), check=True)
+    second = json.loads(stack.run("run", "--json", "--thread", thread, f'{thread} who am I? [fake:tool=read_file {{"file_path": "/name.txt"}}]', check=True).stdout)
+    assert second["answer"].endswith("Ada") and second["thread_id"] == thread and second["model_calls"] == 2
+    assert second["workflow_id"] == f"stigmer-thread-{thread}" and second["turn_id"].startswith("stigmer-turn-")
+    requests = json.loads(urllib.request.urlopen(f"{fake_llm}/_fake/requests").read())
+    last = json.dumps([r for r in requests if f"{thread} who am I?" in json.dumps(r["body"])][-1]["body"]["messages"])
+    assert "My name is Ada." in last  # the first turn's conversation, kept in Temporal across the restart
+    assert (stack.home / "data" / "workspaces" / f"thread-{thread}" / "name.txt").read_text() == "Ada"
