@@ -44,6 +44,11 @@ mypy_release() {
     --cache-dir ../out/.mypy_cache-release stigrel ./*.py)
 }
 if [ -x agent-runner/.venv/bin/mypy ]; then step "mypy (release)" mypy_release; fi
+# The agent-runner, strictly typed too.
+mypy_agent_runner() {
+  (cd agent-runner && .venv/bin/mypy --strict --no-error-summary --cache-dir ../out/.mypy_cache-agent-runner src)
+}
+if [ -x agent-runner/.venv/bin/mypy ]; then step "mypy (agent-runner)" mypy_agent_runner; fi
 
 if grep -q '^format-check:' cli/Makefile 2>/dev/null; then
   step clang-format make --no-print-directory -s -C cli format-check
