@@ -1,4 +1,4 @@
-"""Reading the answer, the tool calls and the token usage out of an agent's messages."""
+"""Reading the answer and the tool calls out of an agent's messages, bounded for a result."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from agent_runner.contracts import TokenUsage, ToolCallRecord
+from agent_runner.contracts import ToolCallRecord
 
 # Tool arguments and outputs can be whole files; the result keeps enough to show what
 # happened and stays far below Temporal's payload limit (the full transcript is in the
@@ -49,14 +49,3 @@ def _bounded(value: object) -> object:
     if isinstance(value, (dict, list)) and len(str(value)) > MAX_TOOL_ARGUMENT_CHARS:
         return str(value)[:MAX_TOOL_ARGUMENT_CHARS] + "..."
     return value
-
-
-def token_usage(messages: Sequence[BaseMessage]) -> TokenUsage:
-    usage = TokenUsage()
-    for message in messages:
-        metadata = message.usage_metadata if isinstance(message, AIMessage) else None
-        if metadata:
-            usage.input_tokens += metadata.get("input_tokens", 0)
-            usage.output_tokens += metadata.get("output_tokens", 0)
-            usage.total_tokens += metadata.get("total_tokens", 0)
-    return usage
