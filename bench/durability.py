@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -31,9 +32,12 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/agent_runner.py would shadow the agent_runner package.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "agent-runner" / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e" / "tests"))
 
@@ -68,7 +72,18 @@ def _kill_daemon(stack: Stack, run: subprocess.Popen) -> None:
     deadline = time.monotonic() + 10
     while [pid for pid, _ in stack.processes() if pid != run.pid] and time.monotonic() < deadline:
         time.sleep(0.05)
+    while not _port_free(stack.ports["grpc"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
     stack.start()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def _restart(stack: Stack) -> None:
@@ -121,23 +136,17 @@ def fault_runs(cli: Path, releases_url: str, fake_llm: str, workdir: Path) -> No
 # --- 2. per-step overhead --------------------------------------------------------------
 
 
-def _durable_seconds(temporal: TemporalDevServer, queue: str, prompt: str) -> float:
-    from temporalio.client import Client
-
+async def _durable_seconds(client: Any, queue: str, prompt: str) -> float:
     from agent_runner.contracts import AgentExecutionInput, AgentExecutionResult
 
-    async def run() -> float:
-        client = await Client.connect(temporal.address)
-        began = time.perf_counter()
-        await client.execute_workflow(
-            "ExecuteAgent", AgentExecutionInput(prompt=prompt), id=f"bench-{uuid.uuid4().hex[:8]}", task_queue=queue, result_type=AgentExecutionResult
-        )
-        return time.perf_counter() - began
-
-    return asyncio.run(run())
+    began = time.perf_counter()
+    await client.execute_workflow(
+        "ExecuteAgent", AgentExecutionInput(prompt=prompt), id=f"bench-{uuid.uuid4().hex[:8]}", task_queue=queue, result_type=AgentExecutionResult
+    )
+    return time.perf_counter() - began
 
 
-def _in_process_seconds(fake_llm: FakeLlmServer, prompt: str) -> float:
+async def _in_process_seconds(fake_llm: FakeLlmServer, prompt: str) -> float:
     from deepagents import create_deep_agent
     from langchain_core.messages import HumanMessage
 
@@ -145,14 +154,29 @@ def _in_process_seconds(fake_llm: FakeLlmServer, prompt: str) -> float:
     from agent_runner.config import ResolvedModel
 
     model = build_chat_model(ResolvedModel("anthropic", "claude-bench", fake_llm.api_key, fake_llm.url, None, None))
+    began = time.perf_counter()
+    agent = create_deep_agent(model=model, system_prompt="bench")
+    await agent.ainvoke({"messages": [HumanMessage(content=prompt)]}, config={"recursion_limit": 10_000})
+    return time.perf_counter() - began
 
-    async def run() -> float:
-        began = time.perf_counter()
-        agent = create_deep_agent(model=model, system_prompt="bench")
-        await agent.ainvoke({"messages": [HumanMessage(content=prompt)]}, config={"recursion_limit": 10_000})
-        return time.perf_counter() - began
 
-    return asyncio.run(run())
+async def _overhead_samples(
+    temporal: TemporalDevServer, queue: str, fake_llm: FakeLlmServer, sizes: tuple[int, int], runs: int
+) -> dict[str, dict[int, float]]:
+    from temporalio.client import Client
+
+    client = await Client.connect(temporal.address)
+    figures: dict[str, dict[int, float]] = {"durable": {}, "in-process": {}}
+    for steps in sizes:
+        for mode in figures:
+            samples = []
+            for i in range(runs + 1):  # the first is a warm-up
+                prompt = _prompt(f"m-{uuid.uuid4().hex[:6]}", steps, 0)
+                seconds = await (_durable_seconds(client, queue, prompt) if mode == "durable" else _in_process_seconds(fake_llm, prompt))
+                if i:
+                    samples.append(seconds)
+            figures[mode][steps] = statistics.median(samples)
+    return figures
 
 
 def overhead_runs(runs: int, workdir: Path) -> None:
@@ -167,12 +191,8 @@ def overhead_runs(runs: int, workdir: Path) -> None:
         runner = start_runner("frozen", temporal, fake_llm, queue, workdir / "ws", log_format="plain", STIGMER_LLM_MODEL="claude-bench")
         try:
             runner.wait_ready()
-            figures: dict[str, dict[int, float]] = {"durable": {}, "in-process": {}}
-            for steps in (small, large):
-                for mode, measure in (("durable", lambda p: _durable_seconds(temporal, queue, p)), ("in-process", lambda p: _in_process_seconds(fake_llm, p))):
-                    measure(_prompt(f"warm-{uuid.uuid4().hex[:6]}", steps, 0))
-                    samples = [measure(_prompt(f"m-{uuid.uuid4().hex[:6]}", steps, 0)) for _ in range(runs)]
-                    figures[mode][steps] = statistics.median(samples)
+            # One event loop for every sample: the provider clients keep their connections per loop.
+            figures = asyncio.run(_overhead_samples(temporal, queue, fake_llm, (small, large), runs))
         finally:
             runner.stop()
             temporal.stop()
@@ -188,6 +208,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per point of the overhead measurement")
     parser.add_argument("--tree", type=Path, default=ROOT / "out" / "e2e-releases", help="release tree (make -C tests/e2e tree)")
+    parser.add_argument("--faults-only", action="store_true", help="only the faults (e.g. against an older release's tree)")
     args = parser.parse_args()
     if not (args.tree / VERSION / "manifest.json").is_file():
         raise SystemExit(f"{args.tree}/{VERSION} is not built: run `make -C tests/e2e tree`")
@@ -204,9 +225,10 @@ def main() -> int:
         finally:
             stop_process(server)
             stop_process(llm)
-        print()
-        print("per-step overhead, frozen agent-runner + Temporal dev server against the in-process loop:")
-        overhead_runs(args.runs, workdir)
+        if not args.faults_only:
+            print()
+            print("per-step overhead, frozen agent-runner + Temporal dev server against the in-process loop:")
+            overhead_runs(args.runs, workdir)
     return 0
 
 

@@ -39,6 +39,7 @@ class AgentActivities:
     def __init__(self, llm: LlmDefaults, workspace_root: Path) -> None:
         self.llm = llm
         self.workspace_root = workspace_root
+        self._models: dict[str, BaseChatModel] = {}
 
     @activity.defn(name=RESOLVE_MODEL_ACTIVITY)
     async def resolve_model(self, settings: ModelSettings) -> ModelSettings:
@@ -51,7 +52,13 @@ class AgentActivities:
         return ModelSettings(resolved.provider, resolved.model, resolved.temperature, resolved.max_tokens)
 
     def chat_model(self, name: str) -> BaseChatModel:
-        """The real chat model behind a durable model's name (`model_spec`)."""
+        """The real chat model behind a durable model's name (`model_spec`); built once per name,
+        so its client and connections serve every call of every execution that names it."""
+        if name not in self._models:
+            self._models[name] = self._build_chat_model(name)
+        return self._models[name]
+
+    def _build_chat_model(self, name: str) -> BaseChatModel:
         try:
             spec: ModelSpec = parse_model_name(name)
             resolved = self.llm.resolve(spec.provider, spec.model, spec.temperature, spec.max_tokens)

@@ -51,7 +51,7 @@ class TemporalDevServer:
         command = [
             self.cli, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
             "--port", str(self.grpc_port), "--http-port", str(self.http_port), "--ui-port", str(self.ui_port),
-            "--log-level", "error",
+            "--log-level", "error", "--dynamic-config-value", "system.enableActivityEagerExecution=true",
         ]
         self.process = subprocess.Popen(command, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True)
         asyncio.run(self._wait_ready(timeout))

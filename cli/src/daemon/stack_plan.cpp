@@ -116,13 +116,25 @@ std::vector<supervise::ComponentSpec> plan_stack(
         temporal.version = binary.version;
         temporal.spawn.executable = binary.executable;
         temporal.spawn.arguments = {
-            "server",        "start-dev",
-            "--ip",          t.host,
-            "--port",        std::to_string(t.grpc_port),
-            "--ui-port",     std::to_string(t.ui_port),
-            "--http-port",   std::to_string(t.http_port),
-            "--db-filename", (home / "data" / "temporal.db").string(),
-            "--log-level",   "warn",
+            "server",
+            "start-dev",
+            "--ip",
+            t.host,
+            "--port",
+            std::to_string(t.grpc_port),
+            "--ui-port",
+            std::to_string(t.ui_port),
+            "--http-port",
+            std::to_string(t.http_port),
+            "--db-filename",
+            (home / "data" / "temporal.db").string(),
+            "--log-level",
+            "warn",
+            // Each model call of an agent is an activity scheduled by the workflow on this same
+            // worker: eager execution hands it over in the workflow task's answer instead of a
+            // round trip through matching (about 40 ms per step on this server).
+            "--dynamic-config-value",
+            "system.enableActivityEagerExecution=true",
         };
         if (t.name_space != "default") {
             temporal.spawn.arguments.insert(temporal.spawn.arguments.end(),

@@ -152,6 +152,8 @@ TEST(StackPlan, RunsTemporalThenAgentRunnerLocally) {
     EXPECT_EQ(args[0], "server");
     EXPECT_EQ(args[1], "start-dev");
     EXPECT_NE(std::find(args.begin(), args.end(), "/h/data/temporal.db"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "system.enableActivityEagerExecution=true"),
+              args.end());
     EXPECT_EQ(plan[0].ports.at("grpc"), 7233);
     EXPECT_EQ(plan[1].name, "agent-runner");
     EXPECT_EQ(plan[1].depends_on, std::vector<std::string>{"temporal"});
