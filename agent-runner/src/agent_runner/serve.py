@@ -16,8 +16,8 @@ from agent_runner.plugin import build_plugin
 from agent_runner.provider_errors import ProviderErrorsInterceptor
 from agent_runner.shutdown import ShutdownSignals
 from agent_runner.temporal_client import connect
-from agent_runner.version import current_version
 from agent_runner.thread_workflow import AgentThread
+from agent_runner.version import current_version
 from agent_runner.workflow import ExecuteAgent
 from agent_runner.workspace import ensure_workspace_root
 

@@ -95,3 +95,18 @@ def test_a_thread_keeps_its_conversation_and_files_across_a_server_restart(stack
     last = json.dumps([r for r in requests if f"{thread} who am I?" in json.dumps(r["body"])][-1]["body"]["messages"])
     assert "My name is Ada." in last  # the first turn's conversation, kept in Temporal across the restart
     assert (stack.home / "data" / "workspaces" / f"thread-{thread}" / "name.txt").read_text() == "Ada"
+
+
+def test_a_refused_request_and_the_call_limit_are_one_line_each_and_not_retried(stack: Stack, fake_llm: str) -> None:
+    stack.start()
+    marker = f"refused-{uuid.uuid4().hex[:8]}"
+    refused = stack.run("run", f"{marker} [fake:fail=401]")
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1].startswith("stigmer: error: the agent execution failed: openai refused the request (HTTP 401: fake-llm scripted failure 401); check the API key")
+    assert "Traceback" not in refused.stderr and "Python" not in refused.stderr
+    assert len(_calls(fake_llm, marker)) == 1  # neither the provider SDK nor Temporal tried again
+
+    limited = stack.run("run", "--max-model-calls", "2", _prompt(f"limit-{uuid.uuid4().hex[:8]}").replace(f"[fake:delay={DELAY}] ", ""))
+    assert limited.returncode != 0
+    assert "the agent made 2 model calls without a final answer, its limit; raise it with 'stigmer run --max-model-calls N'" in limited.stderr.strip().splitlines()[-1]
