@@ -13,6 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_llm import FakeLlmServer  # noqa: E402
+from support import no_python  # noqa: E402
+from support.launch import KINDS  # noqa: E402
 from support.runner_process import AGENT_RUNNER_DIR, FROZEN_BINARY  # noqa: E402
 from support.temporal_dev import TemporalDevServer, find_temporal_cli  # noqa: E402
 
@@ -42,6 +44,16 @@ def temporal() -> Iterator[TemporalDevServer]:
 def task_queue() -> str:
     """A queue of its own per test, so workers of different tests never steal each other's work."""
     return f"agent-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(params=KINDS)
+def kind(request: pytest.FixtureRequest) -> str:
+    """The runner from source, then the frozen executable where no Python can be found."""
+    if request.param == "frozen":
+        if not no_python.available():
+            pytest.fail("the frozen tests need root and unshare(1) to hide Python")
+        request.getfixturevalue("frozen_binary")
+    return str(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -10,17 +10,8 @@ import subprocess
 import pytest
 
 from support import no_python
-from support.launch import KINDS, command_for
+from support.launch import command_for
 from support.runner_process import runner_env
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    if request.param == "frozen":
-        if not no_python.available():
-            pytest.fail("the frozen tests need root and unshare(1) to hide Python")
-        request.getfixturevalue("frozen_binary")
-    return str(request.param)
 
 
 def _closed_port() -> int:

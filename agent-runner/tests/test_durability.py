@@ -8,10 +8,8 @@ runner holding the step in flight is the one stopped, so the other must finish t
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator

@@ -18,23 +18,13 @@ import pytest
 
 from agent_runner.contracts import AgentExecutionInput
 from fake_llm import ANSWER_PREFIX, FakeLlmServer
-from support import no_python
-from support.launch import KINDS, start_runner
+from support.launch import start_runner
 from support.temporal_dev import TemporalDevServer
 from support.workflows import activity_steps, result, start
 
 pytestmark = pytest.mark.temporal
 
 LLM_DELAY_SECONDS = 4
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    if request.param == "frozen":
-        if not no_python.available():
-            pytest.fail("the frozen tests need root and unshare(1) to hide Python")
-        request.getfixturevalue("frozen_binary")
-    return str(request.param)
 
 
 def _wait_for_llm_request(fake_llm: FakeLlmServer, timeout: float = 60) -> None:

@@ -12,22 +12,13 @@ import pytest
 from agent_runner.contracts import AgentExecutionInput, ModelSettings
 from fake_llm import ANSWER_PREFIX, FakeLlmServer
 from support import no_python
-from support.launch import KINDS, start_runner
+from support.launch import start_runner
 from support.temporal_dev import TemporalDevServer
 from support.workflows import execute
 
 pytestmark = pytest.mark.temporal
 
 WRITE_PROMPT = 'Write a note. [fake:tool=write_file {"file_path": "/hello.txt", "content": "hi from stigmer"}]'
-
-
-@pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
-    if request.param == "frozen":
-        if not no_python.available():
-            pytest.fail("the frozen tests need root and unshare(1) to hide Python")
-        request.getfixturevalue("frozen_binary")
-    return str(request.param)
 
 
 def test_execute_agent_end_to_end(
