@@ -4,8 +4,10 @@
 #include <functional>
 #include <iostream>
 
+#include "commands/approval_commands.h"
 #include "commands/context.h"
 #include "commands/run_command.h"
+#include "commands/runs_command.h"
 #include "commands/server_commands.h"
 #include "commands/stack_commands.h"
 #include "commands/version_command.h"
@@ -52,6 +54,8 @@ int run_cli(int argc, char** argv) {
     add_server_commands(app, options, action);
     add_stack_commands(app, *app.get_subcommand("server"), options, action);
     add_run_command(app, options, action);
+    add_runs_command(app, options, action);
+    add_approval_commands(app, options, action);
 
     try {
         app.parse(argc, argv);

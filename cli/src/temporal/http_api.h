@@ -22,6 +22,9 @@ struct WorkflowStart {
     std::string task_queue;
     nlohmann::json input;  // one argument, sent as a JSON payload
     std::chrono::seconds execution_timeout{3600};
+    // Memo fields (key -> JSON value, each sent as a json/plain payload): what `stigmer runs`
+    // shows about an execution without reading its history, e.g. {"prompt": "..."}.
+    nlohmann::json memo = nlohmann::json::object();
 };
 
 // An update sent to a workflow that is started first unless it runs already (Temporal's
@@ -39,6 +42,15 @@ struct WorkflowOutcome {
     nlohmann::json result;  // the first result payload when completed
     std::string failure;    // the failure message otherwise
     bool completed() const { return status == "completed"; }
+};
+
+// One workflow execution as Temporal's visibility (list, describe) sees it.
+struct ExecutionSummary {
+    std::string workflow_id, run_id, type;
+    std::string status;  // "running", "completed", "failed", "canceled", "terminated",
+                         // "timed out", "continued as new"
+    std::string start_time, close_time;  // RFC 3339 as Temporal gives them; close empty if running
+    nlohmann::json memo = nlohmann::json::object();  // decoded: key -> JSON value
 };
 
 // A thin client of the Temporal HTTP API (JSON over HTTP, payloads in the JSON shorthand form).
@@ -64,6 +76,48 @@ class HttpApi {
     std::vector<nlohmann::json> history(const std::string& workflow_id,
                                         const std::string& run_id) const;
 
+    // Runs query `query_type` with one argument on the workflow (latest run if `run_id` is empty)
+    // and returns the first payload of its result. Throws Error(kNotAvailable) when the
+    // workflow does not exist or rejected the query, Error(kFailure) when the query failed.
+    nlohmann::json query_workflow(const std::string& workflow_id, const std::string& run_id,
+                                  const std::string& query_type, const nlohmann::json& arg) const;
+
+    // Asks the workflow to cancel (latest run if `run_id` is empty); returns once Temporal has
+    // recorded the request. Throws Error(kNotAvailable) when the workflow does not exist.
+    void cancel_workflow(const std::string& workflow_id, const std::string& run_id,
+                         const std::string& reason) const;
+
+    // Sends update `update_name` with one argument to the workflow's latest run and waits until
+    // it completes: status "completed" with its result, or "failed" with the message (a
+    // validator's rejection comes back this way). Throws Error(kNotAvailable) when the workflow
+    // does not exist or has ended, or when no worker takes the update in time.
+    WorkflowOutcome update_workflow(const std::string& workflow_id, const std::string& update_name,
+                                    const std::string& update_id, const nlohmann::json& arg) const;
+
+    // Executions matching a visibility query ("WorkflowType = 'ExecuteAgent'"), newest first,
+    // at most `page_size` of them.
+    std::vector<ExecutionSummary> list_workflows(const std::string& visibility_query,
+                                                 int page_size) const;
+
+    // One execution (latest run if `run_id` is empty); nullopt when there is none.
+    std::optional<ExecutionSummary> describe_workflow(const std::string& workflow_id,
+                                                      const std::string& run_id) const;
+
+    // A WorkflowExecutionInfo of the HTTP API as a summary.
+    static ExecutionSummary summary_of(const nlohmann::json& info);
+
+    // A payload as JSON: the shorthand form is the value itself; the full form
+    // {"metadata": {"encoding": base64}, "data": base64} is decoded when its encoding is
+    // json/plain (binary/null and undecodable encodings give null).
+    static nlohmann::json decode_payload(const nlohmann::json& payload);
+
+    // "WORKFLOW_EXECUTION_STATUS_TIMED_OUT" -> "timed out".
+    static std::string status_name(const std::string& execution_status);
+
+    // The outcome in an UpdateWorkflowExecution response; nullopt when the update has not
+    // completed yet (Temporal answered before the wait policy's stage was reached).
+    static std::optional<WorkflowOutcome> update_response_outcome(const nlohmann::json& response);
+
     // The outcome if `events` contains the close event.
     static std::optional<WorkflowOutcome> outcome_of(const std::vector<nlohmann::json>& events);
 
@@ -79,6 +133,7 @@ class HttpApi {
 
   private:
     std::string namespace_url() const;
+    std::string workflow_url(const std::string& workflow_id) const;
     std::map<std::string, std::string> headers() const;
 
     Endpoint endpoint_;
