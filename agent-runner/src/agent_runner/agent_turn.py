@@ -17,9 +17,10 @@ from langchain_core.messages import BaseMessage
 from langgraph.errors import GraphRecursionError
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 from agent_runner import durable_agent, logs
+from agent_runner.approvals import ApprovalGate
 from agent_runner.contracts import (
     AGENT_ERROR,
     CONFIGURATION_ERROR,
@@ -33,6 +34,7 @@ from agent_runner.contracts import (
     SaveFilesInput,
 )
 from agent_runner.model_spec import ModelSpec
+from agent_runner.steps import StepLog
 
 # Quick local steps (settings, files on the worker's disk).
 LOCAL_STEP = timedelta(seconds=60)
@@ -48,19 +50,44 @@ class TurnOutcome:
     files: dict[str, Any]  # every file of the workspace after the turn
 
 
+@dataclass
+class Observed:
+    """What a client sees of the turn while it runs: its steps, and the calls waiting for approval."""
+
+    steps: StepLog
+    gate: ApprovalGate
+
+
 async def run_turn(
-    request: AgentExecutionInput, folder: str, history: Sequence[BaseMessage] = (), files: dict[str, Any] | None = None
+    request: AgentExecutionInput,
+    folder: str,
+    observed: Observed,
+    history: Sequence[BaseMessage] = (),
+    files: dict[str, Any] | None = None,
 ) -> TurnOutcome:
     """Runs the turn; raises the ApplicationError it fails with (see `failure_of`)."""
     try:
-        return await _run_turn(request, folder, history, files or {})
+        return await _run_turn(request, folder, observed, history, files or {})
     except Exception as error:
+        if is_cancelled_exception(error):
+            # Cancelled by the user: the workflow ends as cancelled, not as failed.
+            log_event("execution_cancelled", "agent execution cancelled")
+            raise
         failure = failure_of(error)
         log_event("execution_failed", failure.message, logging.WARNING, error_type=failure.type)
         raise failure from None
 
 
-async def _run_turn(request: AgentExecutionInput, folder: str, history: Sequence[BaseMessage], files: dict[str, Any]) -> TurnOutcome:
+async def _run_turn(
+    request: AgentExecutionInput, folder: str, observed: Observed, history: Sequence[BaseMessage], files: dict[str, Any]
+) -> TurnOutcome:
+    unknown = sorted(set(request.approve_tools) - set(durable_agent.TOOL_NAMES))
+    if unknown:
+        raise ApplicationError(
+            f"no tool named {', '.join(unknown)} to approve; the agent's tools are {', '.join(durable_agent.TOOL_NAMES)}",
+            type=CONFIGURATION_ERROR,
+            non_retryable=True,
+        )
     settings = await workflow.execute_activity(
         RESOLVE_MODEL_ACTIVITY,
         request.model or ModelSettings(),
@@ -71,7 +98,15 @@ async def _run_turn(request: AgentExecutionInput, folder: str, history: Sequence
     spec = ModelSpec(str(settings.provider), str(settings.model), settings.temperature, settings.max_tokens)
     log_event("execution_started", "agent execution started", provider=spec.provider, model=spec.model)
     outcome = await durable_agent.run_in_workflow(
-        spec.name(), request.prompt, request.instructions, request.max_model_calls or DEFAULT_MAX_MODEL_CALLS, history, files
+        spec.name(),
+        request.prompt,
+        request.instructions,
+        request.max_model_calls or DEFAULT_MAX_MODEL_CALLS,
+        observed.steps,
+        observed.gate,
+        request.approve_tools,
+        history,
+        files,
     )
     for batch in _batches(outcome.files):
         await workflow.execute_activity(

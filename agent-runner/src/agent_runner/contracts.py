@@ -15,6 +15,9 @@ WORKFLOW_NAME = "ExecuteAgent"
 # A conversation over several turns: one workflow per thread, a turn per update.
 THREAD_WORKFLOW_NAME = "AgentThread"
 TURN_UPDATE = "Turn"
+# What a client reads and answers while an execution runs (both workflows have them).
+STEPS_QUERY = "Steps"
+DECIDE_UPDATE = "Decide"
 THREAD_WORKFLOW_ID_PREFIX = "stigmer-thread-"
 # The activities of ours; the model calls are the durable-agent plugin's (deepagents.invoke_model).
 RESOLVE_MODEL_ACTIVITY = "ResolveModel"
@@ -52,6 +55,8 @@ class AgentExecutionInput:
     thread_id: Optional[str] = None
     # At most this many model calls (sub-agents included); DEFAULT_MAX_MODEL_CALLS when absent.
     max_model_calls: Optional[int] = None
+    # Tools that wait for the user's approval (`Decide` update) before they run.
+    approve_tools: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -110,3 +115,45 @@ class ThreadState:
     files: dict[str, Any] = field(default_factory=dict)  # path -> deepagents FileData
     # Continue as new between turns once the history holds this many events (0: the default).
     continue_as_new_after_events: int = 0
+
+
+@dataclass
+class StepsQuery:
+    """Argument of the Steps query: the steps from offset `after` on."""
+
+    after: int = 0
+
+
+@dataclass
+class StepsView:
+    """What the Steps query answers: steps are JSON objects with `seq`, `kind` and `at`.
+
+    Kinds: model_call_started {n}; model_call {n, tokens, total_tokens, tool_calls, text};
+    tool_call {tool, args, call_id}; tool_result {tool, call_id, ok, output};
+    approval_wanted {tool, args, call_id}; approval {tool, call_id, approved, reason}.
+    A thread's steps also carry `turn`, the id of the Turn update they belong to.
+    """
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    next: int = 0  # the offset to ask for next
+    run_id: str = ""  # steps restart from 0 in a new run (a thread continued as new)
+    waiting_for_approval: list[dict[str, Any]] = field(default_factory=list)
+    model_calls: int = 0
+    total_tokens: int = 0
+
+
+@dataclass
+class Decision:
+    """Argument of the Decide update: the answer to the oldest tool call waiting (or `call_id`)."""
+
+    approve: bool
+    reason: str = ""
+    call_id: str = ""
+
+
+@dataclass
+class DecisionResult:
+    tool: str
+    args: str
+    call_id: str
+    approved: bool

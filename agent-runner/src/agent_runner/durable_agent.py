@@ -23,6 +23,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from agent_runner import transcript
+from agent_runner.approvals import ApprovalGate
 from agent_runner.contracts import (
     CONFIGURATION_ERROR,
     PROVIDER_REFUSED_ERROR,
@@ -31,12 +32,17 @@ from agent_runner.contracts import (
     ToolCallRecord,
 )
 from agent_runner.durable_model import Ledger, LedgeredModel
+from agent_runner.step_middleware import StepMiddleware
+from agent_runner.steps import StepLog
 
 DEFAULT_INSTRUCTIONS = (
     "You are an agent run by stigmer. You have a private workspace of files: "
     "use the file tools (paths start at /, the workspace root) to read, write and list "
     "files when the task needs them. Answer the user directly and concisely."
 )
+
+# The agent's tools (deepagents' built-ins): the names `approve_tools` may list.
+TOOL_NAMES = ("ls", "read_file", "write_file", "edit_file", "glob", "grep", "execute", "write_todos", "task")
 
 # A backstop only: the model-call limit in the ledger is the limit users set. Each model
 # turn is a few graph steps (middleware, model, tools).
@@ -73,15 +79,22 @@ async def run_in_workflow(
     prompt: str,
     instructions: str | None,
     max_model_calls: int,
+    steps: StepLog,
+    gate: ApprovalGate,
+    approve_tools: Sequence[str] = (),
     history: Sequence[BaseMessage] = (),
     files: dict[str, Any] | None = None,
 ) -> AgentOutcome:
     """Run the agent to its final answer; only callable from workflow code."""
-    ledger = Ledger(max_model_calls=max_model_calls)
+    ledger = Ledger(max_model_calls=max_model_calls, steps=steps)
     model = LedgeredModel(
         model=model_name, activity_options=dict(MODEL_CALL_OPTIONS), ledger=ledger, disable_streaming=True
     )
-    agent = create_deep_agent(model=model, system_prompt=instructions or DEFAULT_INSTRUCTIONS)
+    agent = create_deep_agent(
+        model=model,
+        system_prompt=instructions or DEFAULT_INSTRUCTIONS,
+        middleware=[StepMiddleware(steps, gate, approve_tools)],
+    )
     question = HumanMessage(content=prompt, id=str(workflow.uuid4()))
     initial: Any = {"messages": [*history, question], "files": dict(files or {})}
     state = await agent.ainvoke(initial, config={"recursion_limit": GRAPH_RECURSION_LIMIT})

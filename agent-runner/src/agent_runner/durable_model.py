@@ -3,7 +3,9 @@
 Temporal's `TemporalModel` turns each generation into one `deepagents.invoke_model`
 activity. This subclass also keeps the execution's ledger: it counts every model
 call (the main agent's, sub-agents' and summaries', which all share this one model
-object) with its tokens, and refuses the call past the execution's limit.
+object) with its tokens, refuses the call past the execution's limit, reports each call
+as a step (steps.py) and keeps the usage in the workflow's memo, where `stigmer runs`
+reads it from Temporal's visibility.
 
 Passed through the workflow sandbox (imported once, not per execution): the class
 is built once, and its code runs deterministically from the recorded results.
@@ -16,10 +18,16 @@ from typing import Any, Optional
 
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatResult
+from temporalio import workflow
 from temporalio.deepagents import TemporalModel
 from temporalio.exceptions import ApplicationError
 
 from agent_runner.contracts import STEP_LIMIT_ERROR, TokenUsage
+from agent_runner.steps import StepLog, short
+
+# Executions recorded before the memo existed replay without it (their histories have no
+# memo commands); new ones keep it.
+USAGE_MEMO_PATCH = "usage-memo"
 
 
 @dataclass
@@ -29,6 +37,7 @@ class Ledger:
     max_model_calls: int
     model_calls: int = 0
     usage: TokenUsage = field(default_factory=TokenUsage)
+    steps: StepLog = field(default_factory=StepLog)
 
     def admit(self) -> None:
         if self.model_calls >= self.max_model_calls:
@@ -39,15 +48,29 @@ class Ledger:
                 non_retryable=True,
             )
         self.model_calls += 1
+        self.steps.add("model_call_started", n=self.model_calls)
 
     def record(self, result: ChatResult) -> None:
+        tokens = 0
+        tool_calls: list[str] = []
+        text = ""
         for generation in result.generations:
             message = getattr(generation, "message", None)
-            metadata = message.usage_metadata if isinstance(message, AIMessage) else None
+            if not isinstance(message, AIMessage):
+                continue
+            tool_calls += [call["name"] for call in message.tool_calls]
+            text = text or short(message.text)
+            metadata = message.usage_metadata
             if metadata:
                 self.usage.input_tokens += metadata.get("input_tokens", 0)
                 self.usage.output_tokens += metadata.get("output_tokens", 0)
                 self.usage.total_tokens += metadata.get("total_tokens", 0)
+                tokens += metadata.get("total_tokens", 0)
+        self.steps.add(
+            "model_call", n=self.model_calls, tokens=tokens, total_tokens=self.usage.total_tokens, tool_calls=tool_calls, text=text
+        )
+        if workflow.patched(USAGE_MEMO_PATCH):
+            workflow.upsert_memo({"model_calls": self.model_calls, "total_tokens": self.usage.total_tokens})
 
 
 class LedgeredModel(TemporalModel):

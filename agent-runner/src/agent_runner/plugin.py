@@ -14,6 +14,10 @@ from temporalio.deepagents import DeepAgentsPlugin
 
 WORKFLOW_SIDE_MODULES = (
     "agent_runner.agent_turn",
+    "agent_runner.approvals",
+    "agent_runner.observed_execution",
+    "agent_runner.step_middleware",
+    "agent_runner.steps",
     "agent_runner.contracts",
     "agent_runner.durable_agent",
     "agent_runner.durable_model",

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         AgentExecutionResult,
         ThreadState,
     )
+    from agent_runner.observed_execution import ObservedExecution
     from agent_runner.workspace import workspace_folder_name
 
 # Events after which the thread continues as new even before Temporal suggests it: replaying a
@@ -35,9 +36,10 @@ MAX_HISTORY_EVENTS = 5_000
 
 
 @workflow.defn(name=THREAD_WORKFLOW_NAME)
-class AgentThread:
+class AgentThread(ObservedExecution):
     @workflow.init
     def __init__(self, state: ThreadState) -> None:
+        super().__init__()
         # The state is taken here, not in `run`: a turn that arrives with the start (update with
         # start, or waiting across a continue-as-new) runs before `run` does.
         self.thread_id = state.thread_id
@@ -56,7 +58,9 @@ class AgentThread:
     async def turn(self, request: AgentExecutionInput) -> AgentExecutionResult:
         async with self.lock:
             request.thread_id = self.thread_id
-            outcome = await run_turn(request, workspace_folder_name("", self.thread_id), self.messages, self.files)
+            update = workflow.current_update_info()
+            self.observed.steps.turn = update.id if update else ""
+            outcome = await run_turn(request, workspace_folder_name("", self.thread_id), self.observed, self.messages, self.files)
             self.messages, self.files = outcome.messages, outcome.files
             self.turns += 1
             return outcome.result

@@ -2,7 +2,8 @@
 
 Every model call is an activity recorded as it completes, so an interrupted execution
 continues from the step that was in flight, on whichever worker picks it up. Failures
-reach the client as one line with a stable error type. Conversations that go on over
+reach the client as one line with a stable error type; its steps can be read while it runs
+and tools on its approval list wait for the user (observed_execution.py). Conversations that go on over
 several executions are AgentThread workflows (thread_workflow.py).
 """
 
@@ -21,11 +22,12 @@ with workflow.unsafe.imports_passed_through():
         AgentExecutionInput,
         AgentExecutionResult,
     )
+    from agent_runner.observed_execution import ObservedExecution
     from agent_runner.workspace import thread_workflow_id, workspace_folder_name
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class ExecuteAgent:
+class ExecuteAgent(ObservedExecution):
     @workflow.run
     async def run(self, request: AgentExecutionInput) -> AgentExecutionResult:
         if request.thread_id:
@@ -37,4 +39,4 @@ class ExecuteAgent:
                 non_retryable=True,
             )
         folder = workspace_folder_name(workflow.info().workflow_id, None)
-        return (await run_turn(request, folder)).result
+        return (await run_turn(request, folder, self.observed)).result
