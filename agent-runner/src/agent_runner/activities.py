@@ -19,14 +19,19 @@ from temporalio.exceptions import ApplicationError
 from agent_runner.chat_models import build_chat_model
 from agent_runner.config import LlmDefaults
 from agent_runner.contracts import (
+    CHECK_WORKSPACE_ACTIVITY,
     CONFIGURATION_ERROR,
     RESOLVE_MODEL_ACTIVITY,
     SAVE_FILES_ACTIVITY,
+    WORKSPACE_FILES_ACTIVITY,
+    FileRecord,
     ModelSettings,
     SaveFilesInput,
+    WorkspaceFilesInput,
 )
 from agent_runner.errors import StartupError
 from agent_runner.model_spec import ModelSpec, parse_model_name
+from agent_runner.workspace_backend import workspace_files, workspace_problem
 
 
 def configuration_error(error: StartupError) -> ApplicationError:
@@ -82,6 +87,18 @@ class AgentActivities:
             with os.fdopen(handle, "wb") as out:
                 out.write(raw)
             os.replace(temporary, target)
+
+    @activity.defn(name=CHECK_WORKSPACE_ACTIVITY)
+    async def check_workspace(self, workspace: str) -> None:
+        """The user's directory (`--workspace`) is there on this machine: checked once, before any model call."""
+        problem = workspace_problem(workspace)
+        if problem:
+            raise ApplicationError(problem, type=CONFIGURATION_ERROR, non_retryable=True)
+
+    @activity.defn(name=WORKSPACE_FILES_ACTIVITY)
+    async def workspace_files(self, request: WorkspaceFilesInput) -> list[FileRecord]:
+        """The files the agent wrote or edited in the user's directory, with their sizes on disk."""
+        return [FileRecord(path, size) for path, size in workspace_files(request.workspace, request.paths)]
 
 
 def _inside(folder: Path, path: str) -> Path:

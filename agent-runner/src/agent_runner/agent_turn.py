@@ -1,7 +1,9 @@
 """One turn of an agent, as workflow code: shared by ExecuteAgent and AgentThread.
 
 Settle the model (one activity), run the agent loop in the workflow with every model call
-an activity, save the files it left on the worker's disk, report. Failures become one
+an activity, save the files it left on the worker's disk, report. With a workspace (the
+user's directory) that directory is checked first, the file steps are activities too, and
+the files it wrote there are listed instead of saved. Failures become one
 `ApplicationError` line with a stable type. Passed through the workflow sandbox.
 """
 
@@ -23,15 +25,19 @@ from agent_runner import durable_agent, logs
 from agent_runner.approvals import ApprovalGate
 from agent_runner.contracts import (
     AGENT_ERROR,
+    CHECK_WORKSPACE_ACTIVITY,
     CONFIGURATION_ERROR,
     DEFAULT_MAX_MODEL_CALLS,
     RESOLVE_MODEL_ACTIVITY,
     SAVE_FILES_ACTIVITY,
     STEP_LIMIT_ERROR,
+    WORKSPACE_FILES_ACTIVITY,
     AgentExecutionInput,
     AgentExecutionResult,
+    FileRecord,
     ModelSettings,
     SaveFilesInput,
+    WorkspaceFilesInput,
 )
 from agent_runner.model_spec import ModelSpec
 from agent_runner.steps import StepLog
@@ -47,7 +53,7 @@ SAVE_FILES_BATCH_CHARS = 1_000_000
 class TurnOutcome:
     result: AgentExecutionResult
     messages: list[BaseMessage]  # the whole conversation after the turn
-    files: dict[str, Any]  # every file of the workspace after the turn
+    files: dict[str, Any]  # every file of the agent's state after the turn (unchanged by a turn with a workspace)
 
 
 @dataclass
@@ -88,6 +94,10 @@ async def _run_turn(
             type=CONFIGURATION_ERROR,
             non_retryable=True,
         )
+    if request.workspace:
+        await workflow.execute_activity(
+            CHECK_WORKSPACE_ACTIVITY, request.workspace, start_to_close_timeout=LOCAL_STEP, retry_policy=LOCAL_RETRY
+        )
     settings = await workflow.execute_activity(
         RESOLVE_MODEL_ACTIVITY,
         request.model or ModelSettings(),
@@ -107,14 +117,15 @@ async def _run_turn(
         request.approve_tools,
         history,
         files,
+        request.workspace,
     )
-    for batch in _batches(outcome.files):
-        await workflow.execute_activity(
-            SAVE_FILES_ACTIVITY,
-            SaveFilesInput(folder=folder, files=batch),
-            start_to_close_timeout=LOCAL_STEP,
-            retry_policy=LOCAL_RETRY,
-        )
+    if request.workspace:
+        listed = await _workspace_files(request.workspace, outcome.written)
+        kept = files  # the state's files (a thread's) are not this turn's: left as they were
+    else:
+        listed = durable_agent.file_records(outcome.files)
+        kept = outcome.files
+        await _save_files(folder, outcome.files)
     result = AgentExecutionResult(
         answer=outcome.answer,
         tool_calls=outcome.tool_calls,
@@ -122,7 +133,7 @@ async def _run_turn(
         provider=spec.provider,
         model=spec.model,
         thread_id=request.thread_id,
-        files=durable_agent.file_records(outcome.files),
+        files=listed,
         model_calls=outcome.model_calls,
     )
     log_event(
@@ -132,7 +143,36 @@ async def _run_turn(
         tool_calls=len(result.tool_calls),
         total_tokens=result.usage.total_tokens,
     )
-    return TurnOutcome(result, outcome.messages, outcome.files)
+    return TurnOutcome(result, outcome.messages, kept)
+
+
+async def _save_files(folder: str, files: dict[str, Any]) -> None:
+    for batch in _batches(files):
+        await workflow.execute_activity(
+            SAVE_FILES_ACTIVITY,
+            SaveFilesInput(folder=folder, files=batch),
+            start_to_close_timeout=LOCAL_STEP,
+            retry_policy=LOCAL_RETRY,
+        )
+
+
+async def _workspace_files(workspace: str, written: list[str]) -> list[FileRecord]:
+    """The files the agent created or changed in the user's directory, sizes from the worker's disk.
+
+    Which files: those its successful write_file / edit_file steps named (their results are in
+    the history, sub-agents' included), not a scan of the directory before and after: a user's
+    directory may be large, and other programs change files in it meanwhile. The sizes are read
+    at the end, so a file deleted after it was written is not listed."""
+    if not written:
+        return []
+    records: list[FileRecord] = await workflow.execute_activity(
+        WORKSPACE_FILES_ACTIVITY,
+        WorkspaceFilesInput(workspace=workspace, paths=written),
+        result_type=list[FileRecord],
+        start_to_close_timeout=LOCAL_STEP,
+        retry_policy=LOCAL_RETRY,
+    )
+    return records
 
 
 def failure_of(error: Exception) -> ApplicationError:

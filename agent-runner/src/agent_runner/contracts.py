@@ -22,6 +22,11 @@ THREAD_WORKFLOW_ID_PREFIX = "stigmer-thread-"
 # The activities of ours; the model calls are the durable-agent plugin's (deepagents.invoke_model).
 RESOLVE_MODEL_ACTIVITY = "ResolveModel"
 SAVE_FILES_ACTIVITY = "SaveFiles"
+# With a workspace (AgentExecutionInput.workspace): the directory checked, the files it lists.
+CHECK_WORKSPACE_ACTIVITY = "CheckWorkspace"
+WORKSPACE_FILES_ACTIVITY = "ListWorkspaceFiles"
+# The worker-side backend factory (DeepAgentsPlugin(backends=...)) that opens a workspace.
+WORKSPACE_BACKEND = "stigmer.workspace"
 
 # Error types of failures that retrying cannot fix; each reaches the user as one line.
 CONFIGURATION_ERROR = "AgentConfigurationError"  # missing key, unknown provider
@@ -47,7 +52,18 @@ class ModelSettings:
 
 @dataclass
 class AgentExecutionInput:
-    """Input of ExecuteAgent."""
+    """Input of ExecuteAgent, and of a thread's Turn update.
+
+    `workspace`: an absolute path of a directory ON THE WORKER'S MACHINE (`stigmer run
+    --workspace DIR`). The agent's file tools then read and write that directory, each file
+    step an activity on a worker, and the result's `files` lists the files it created or
+    changed there; nothing is saved under the worker's workspace root. Paths that lead out of
+    it are refused. For local stacks, where the worker runs on the user's machine: with
+    workers on several machines, each file step may run on any of them, which must all see
+    the directory at that path (a shared filesystem), or the steps fail or see other files.
+    Without it the agent's files live in its state and are saved into
+    `<workspace root>/run-<id>/` (or `thread-<id>/`) when it ends.
+    """
 
     prompt: str
     instructions: Optional[str] = None
@@ -57,6 +73,8 @@ class AgentExecutionInput:
     max_model_calls: Optional[int] = None
     # Tools that wait for the user's approval (`Decide` update) before they run.
     approve_tools: list[str] = field(default_factory=list)
+    # The user's directory the agent works in (see above); None: its own files, as always.
+    workspace: Optional[str] = None
 
 
 @dataclass
@@ -71,7 +89,8 @@ class ToolCallRecord:
 
 @dataclass
 class FileRecord:
-    """A file the agent left in its workspace."""
+    """A file the agent left in its workspace; with a workspace directory, one it created or
+    changed there (path from the directory, as "/a.txt"; size on the worker's disk)."""
 
     path: str
     size: int = 0
@@ -104,6 +123,14 @@ class SaveFilesInput:
 
     folder: str
     files: dict[str, Any] = field(default_factory=dict)  # path -> deepagents FileData
+
+
+@dataclass
+class WorkspaceFilesInput:
+    """The files of a workspace directory whose sizes the result reports."""
+
+    workspace: str
+    paths: list[str] = field(default_factory=list)  # "/a.txt", from the directory
 
 
 @dataclass

@@ -6,6 +6,8 @@ file tools work on files held in the agent's state (deepagents' StateBackend), s
 they run in the workflow too: their results follow from the recorded model calls,
 and a step resumed by another worker, on another machine, sees every file that
 earlier steps wrote, without any local file (docs/adr/0003-durable-agent-steps.md).
+With a workspace (the user's directory, `stigmer run --workspace DIR`) they work on that
+directory instead, each file step an activity (workspace_backend.py).
 
 Passed through the workflow sandbox: imported once per worker, run per execution.
 """
@@ -13,7 +15,7 @@ Passed through the workflow sandbox: imported once per worker, run per execution
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -34,11 +36,17 @@ from agent_runner.contracts import (
 from agent_runner.durable_model import Ledger, LedgeredModel
 from agent_runner.step_middleware import StepMiddleware
 from agent_runner.steps import StepLog
+from agent_runner.workspace_backend import RoutedWorkspace, routed_backend
 
 DEFAULT_INSTRUCTIONS = (
     "You are an agent run by stigmer. You have a private workspace of files: "
     "use the file tools (paths start at /, the workspace root) to read, write and list "
     "files when the task needs them. Answer the user directly and concisely."
+)
+WORKSPACE_INSTRUCTIONS = (
+    "You are an agent run by stigmer. You work in the user's directory of files: "
+    "use the file tools (paths start at /, the directory's root; nothing outside it can be reached) "
+    "to read, write and list files when the task needs them. Answer the user directly and concisely."
 )
 
 # The agent's tools (deepagents' built-ins): the names `approve_tools` may list.
@@ -72,6 +80,7 @@ class AgentOutcome:
     model_calls: int
     files: dict[str, Any]  # path -> deepagents FileData, as the agent left them
     messages: list[BaseMessage]  # the whole conversation, history included
+    written: list[str] = field(default_factory=list)  # with a workspace: the files written or edited there
 
 
 async def run_in_workflow(
@@ -84,17 +93,27 @@ async def run_in_workflow(
     approve_tools: Sequence[str] = (),
     history: Sequence[BaseMessage] = (),
     files: dict[str, Any] | None = None,
+    workspace: str | None = None,
 ) -> AgentOutcome:
-    """Run the agent to its final answer; only callable from workflow code."""
+    """Run the agent to its final answer; only callable from workflow code.
+
+    With `workspace` (a directory already checked on the worker) the file tools work there and
+    `files` is ignored; without it they work on `files`, held in the agent's state."""
     ledger = Ledger(max_model_calls=max_model_calls, steps=steps)
     model = LedgeredModel(
         model=model_name, activity_options=dict(MODEL_CALL_OPTIONS), ledger=ledger, disable_streaming=True
     )
-    agent = create_deep_agent(
-        model=model,
-        system_prompt=instructions or DEFAULT_INSTRUCTIONS,
-        middleware=[StepMiddleware(steps, gate, approve_tools)],
-    )
+    middleware = [StepMiddleware(steps, gate, approve_tools)]
+    directory: RoutedWorkspace | None = None
+    if workspace:
+        backend, directory = routed_backend(workspace)
+        agent = create_deep_agent(
+            model=model, system_prompt=instructions or WORKSPACE_INSTRUCTIONS, middleware=middleware, backend=backend
+        )
+        files = {}
+    else:
+        # Exactly as before workspaces existed: recorded histories replay unchanged.
+        agent = create_deep_agent(model=model, system_prompt=instructions or DEFAULT_INSTRUCTIONS, middleware=middleware)
     question = HumanMessage(content=prompt, id=str(workflow.uuid4()))
     initial: Any = {"messages": [*history, question], "files": dict(files or {})}
     state = await agent.ainvoke(initial, config={"recursion_limit": GRAPH_RECURSION_LIMIT})
@@ -107,8 +126,9 @@ async def run_in_workflow(
         tool_calls=transcript.tool_calls(new),
         usage=ledger.usage,
         model_calls=ledger.model_calls,
-        files=dict(state.get("files") or {}),
+        files=dict(state.get("files") or {}) if directory is None else {},
         messages=messages,
+        written=list(directory.touched) if directory else [],
     )
 
 

@@ -1,6 +1,8 @@
 """Temporal's durable-agent plugin for deepagents, set up for stigmer's worker and replayer.
 
-It registers the model-call activities, the LangChain-aware data converter and the
+It registers the model-call and backend activities, the factory that opens a user's
+directory for the file steps of an execution with a workspace (`open_workspace`, by name, so
+any worker process runs them), the LangChain-aware data converter and the
 sandbox pass-through of the agent stack; our own modules that run inside the workflow
 pass through too, so they are imported once per process, not once per execution.
 """
@@ -11,6 +13,9 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from temporalio.deepagents import DeepAgentsPlugin
+
+from agent_runner.contracts import WORKSPACE_BACKEND
+from agent_runner.workspace_backend import open_workspace
 
 WORKFLOW_SIDE_MODULES = (
     "agent_runner.agent_turn",
@@ -24,6 +29,7 @@ WORKFLOW_SIDE_MODULES = (
     "agent_runner.model_spec",
     "agent_runner.transcript",
     "agent_runner.workspace",
+    "agent_runner.workspace_backend",
     "agent_runner.errors",
     "agent_runner.logs",
 )
@@ -35,4 +41,8 @@ def _no_models(name: str) -> Any:
 
 def build_plugin(chat_model: Optional[Callable[[str], Any]] = None) -> DeepAgentsPlugin:
     """The plugin; `chat_model` builds the real client for a model name (None when only replaying)."""
-    return DeepAgentsPlugin(model_provider=chat_model or _no_models, passthrough_modules=WORKFLOW_SIDE_MODULES)
+    return DeepAgentsPlugin(
+        model_provider=chat_model or _no_models,
+        backends={WORKSPACE_BACKEND: open_workspace},
+        passthrough_modules=WORKFLOW_SIDE_MODULES,
+    )

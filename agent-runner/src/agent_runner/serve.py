@@ -37,7 +37,7 @@ def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivit
         client,
         task_queue=temporal.task_queue,
         workflows=[ExecuteAgent, AgentThread],
-        activities=[activities.resolve_model, activities.save_files],
+        activities=[activities.resolve_model, activities.save_files, activities.check_workspace, activities.workspace_files],
         interceptors=[ProviderErrorsInterceptor()],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         **limits,  # type: ignore[arg-type]

@@ -7,6 +7,12 @@ ExecuteAgent, its model calls durable steps; turns run one at a time, in order. 
 is recorded in the history once, however often its completion is retried (an update's
 id is its identity). When Temporal suggests it, between turns, the workflow continues
 as new with the conversation and the files, so its history stays small.
+
+A turn may name its own workspace (the user's directory, `AgentExecutionInput.workspace`):
+that turn's file tools work on that directory only, and the thread's own files are neither
+visible to it nor changed by it; they are there again for the next turn without a workspace.
+The conversation goes on across both kinds of turns. A workspace is per turn, not remembered
+by the thread: each turn that should work in the directory names it.
 """
 
 from __future__ import annotations
