@@ -17,3 +17,6 @@ echo
 echo "== bench/durability: faults through the stack (calls repeated, fault to running), per-step overhead"
 make --no-print-directory -C tests/e2e tree >/dev/null
 agent-runner/.venv/bin/python bench/durability.py
+echo
+echo "== bench/run: step delay to stigmer run's output, Ctrl-C to cancelled"
+python3 bench/run.py

@@ -50,7 +50,7 @@ WORKSPACE_INSTRUCTIONS = (
 )
 
 # The agent's tools (deepagents' built-ins): the names `approve_tools` may list.
-TOOL_NAMES = ("ls", "read_file", "write_file", "edit_file", "glob", "grep", "execute", "write_todos", "task")
+TOOL_NAMES = ("ls", "read_file", "write_file", "edit_file", "delete", "glob", "grep", "execute", "write_todos", "task")
 
 # A backstop only: the model-call limit in the ledger is the limit users set. Each model
 # turn is a few graph steps (middleware, model, tools).

@@ -1,15 +1,13 @@
 #include "commands/run_command.h"
 
-#include "commands/run_progress.h"
-
-#include <chrono>
+#include <filesystem>
 #include <iostream>
-#include <random>
-#include <thread>
+#include <sstream>
 
+#include "commands/execution_follower.h"
+#include "commands/ids.h"
+#include "commands/stack_endpoint.h"
 #include "config/stack_config.h"
-#include "daemon/daemon_client.h"
-#include "platform/stop_signals.h"
 #include "platform/terminal.h"
 #include "temporal/http_api.h"
 #include "util/error.h"
@@ -26,28 +24,28 @@ struct RunFlags {
     std::optional<int> max_tokens;
     std::string thread_id;
     std::optional<int> max_model_calls;
+    std::optional<std::string> approve;  // comma-separated tool names; "" approves nothing
+    std::string workspace;               // a directory of the user's for the agent's files
+    std::string attach_id;
+    bool detach = false;
+    bool events = false;
     int timeout_seconds = 1800;
 };
 
 // Names a thread's workflow the way agent-runner does (its workspace.thread_workflow_id).
 constexpr const char* kThreadWorkflowPrefix = "stigmer-thread-";
+// The prompt as `stigmer runs` shows it: its start is enough to recognise a run.
+constexpr std::size_t kMemoPromptChars = 200;
 
-// "<prefix><milliseconds since the epoch>-<8 random hex digits>": unique, and sorts by time.
-std::string new_id(const std::string& prefix) {
-    std::random_device random;
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    char suffix[9];
-    std::snprintf(suffix, sizeof suffix, "%08x", random());
-    return prefix + std::to_string(now) + "-" + suffix;
-}
-
-// Lists the result leaves empty come through Temporal's HTTP API as null: scripts get [].
-void normalise_result(nlohmann::json& result) {
-    for (const char* list : {"tool_calls", "files"}) {
-        if (result.contains(list) && result[list].is_null()) result[list] = nlohmann::json::array();
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream stream(text);
+    for (std::string item; std::getline(stream, item, ',');) {
+        const auto first = item.find_first_not_of(" \t");
+        if (first == std::string::npos) continue;
+        items.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
     }
+    return items;
 }
 
 nlohmann::json execution_input(const RunFlags& flags, const config::AgentSettings& defaults) {
@@ -57,7 +55,10 @@ nlohmann::json execution_input(const RunFlags& flags, const config::AgentSetting
     } else if (defaults.max_model_calls > 0) {
         input["max_model_calls"] = defaults.max_model_calls;
     }
+    const auto approve = flags.approve ? split_list(*flags.approve) : defaults.approve;
+    if (!approve.empty()) input["approve_tools"] = approve;
     if (!flags.instructions.empty()) input["instructions"] = flags.instructions;
+    if (!flags.workspace.empty()) input["workspace"] = flags.workspace;
     nlohmann::json model = nlohmann::json::object();
     if (!flags.provider.empty()) model["provider"] = flags.provider;
     if (!flags.model.empty()) model["model"] = flags.model;
@@ -67,148 +68,118 @@ nlohmann::json execution_input(const RunFlags& flags, const config::AgentSetting
     return input;
 }
 
-void run_agent(GlobalOptions& options, const RunFlags& flags) {
+void check_flags(const RunFlags& flags) {
+    if (!flags.attach_id.empty()) {
+        if (!flags.prompt.empty() || flags.detach || !flags.thread_id.empty()) {
+            throw Error(ExitCode::kUsage, "--attach follows an execution that exists",
+                        "command line", "give it alone: 'stigmer run --attach ID'");
+        }
+        return;
+    }
+    if (flags.prompt.empty()) {
+        throw Error(ExitCode::kUsage, "no prompt given", "command line",
+                    "say what the agent should do: stigmer run \"...\"");
+    }
+    if (flags.detach && !flags.thread_id.empty()) {
+        throw Error(ExitCode::kUsage, "--detach starts a run; a thread's turn is followed",
+                    "command line", "leave out --detach, or --thread");
+    }
+}
+
+// The workspace as agent-runner needs it: absolute, and a directory (checked here first: on a
+// local stack the runner sees the same files).
+std::string workspace_path(const std::string& given) {
+    std::error_code error;
+    auto path = std::filesystem::absolute(given, error).lexically_normal();
+    if (!path.has_filename()) path = path.parent_path();  // "dir/" -> "dir"
+    if (error || !std::filesystem::is_directory(path, error)) {
+        throw Error(ExitCode::kUsage, "the workspace is not a directory", given,
+                    "give --workspace an existing directory");
+    }
+    return path.string();
+}
+
+void run_agent(GlobalOptions& options, RunFlags& flags) {
+    check_flags(flags);
+    if (!flags.workspace.empty()) flags.workspace = workspace_path(flags.workspace);
     Context context(options);
     const auto& console = context.console();
-    const daemon::DaemonClient client(context.settings().home);
-    const auto status = client.status();
-    if (!status) {
-        throw Error(ExitCode::kNotRunning, "the stack is not running",
-                    context.settings().home.string(), "start it with 'stigmer server start'");
+    const auto stack = find_stack_endpoint(context);
+    const temporal::HttpApi api(stack.endpoint);
+    FollowOptions follow;
+    follow.json = options.json;
+    follow.events = flags.events;
+    follow.timeout = std::chrono::seconds(flags.timeout_seconds);
+    follow.ask_approvals = platform::stdin_is_terminal() && !options.quiet;
+
+    if (!flags.attach_id.empty()) {
+        const auto found = api.describe_workflow(flags.attach_id, "");
+        if (!found) {
+            throw Error(ExitCode::kNotAvailable, "no execution " + flags.attach_id,
+                        stack.endpoint.http_url, "list executions with 'stigmer runs'");
+        }
+        if (found->type != "ExecuteAgent") {
+            throw Error(ExitCode::kUsage, flags.attach_id + " is a " + found->type + ", not a run",
+                        "command line",
+                        "attach to runs (stigmer-run-...); a thread's turn is followed by the "
+                        "'stigmer run --thread' that sent it");
+        }
+        console.status("following " + flags.attach_id + " (" + found->status +
+                       "; Ctrl-C cancels it)");
+        follow_execution(api, {flags.attach_id, found->run_id, ""}, follow, console);
+        return;
     }
-    const auto& t = (*status)["temporal"];
-    bool runner_ready = false;
-    for (const auto& c : (*status)["components"]) {
-        if (c.value("name", "") == "agent-runner") runner_ready = c.value("state", "") == "ready";
-    }
-    if (!runner_ready) {
+    if (!stack.runner_ready) {
         console.status(
             "note: agent-runner is not ready yet; the execution waits in Temporal until it is");
     }
-    const std::string http_url = t.value("http_url", "");
-    if (http_url.empty()) {
-        throw Error(ExitCode::kUsage,
-                    "no HTTP API address is configured for the external Temporal cluster",
-                    (context.settings().home / "config.toml").string(), "set [temporal] http_url");
-    }
-    temporal::Endpoint endpoint{http_url, t.value("namespace", "default"), ""};
-    // The API key is a secret, so the status document does not carry it: read it here.
-    const auto stack_config =
-        config::load_stack_config(context.settings().home / "config.toml", {});
-    endpoint.api_key = stack_config.temporal.api_key;
-    const temporal::HttpApi api(endpoint);
 
     // A plain run is an ExecuteAgent workflow; a thread's turn is an update of the thread's
     // AgentThread workflow, which is started with the first turn.
     temporal::WorkflowStart start;
-    start.task_queue = t.value("task_queue", "agent_execution_runner");
-    std::string run_id;
-    std::string update_id;
+    start.task_queue = stack.task_queue;
+    start.memo = {{"prompt", flags.prompt.substr(0, kMemoPromptChars)}};
+    const auto input = execution_input(flags, stack.config.agent);
     if (flags.thread_id.empty()) {
         start.workflow_id = new_id("stigmer-run-");
         start.workflow_type = "ExecuteAgent";
-        start.input = execution_input(flags, stack_config.agent);
+        start.input = input;
         start.execution_timeout = std::chrono::seconds(flags.timeout_seconds);
-        run_id = api.start_workflow(start);
-        console.status("started execution " + start.workflow_id);
-    } else {
-        start.workflow_id = kThreadWorkflowPrefix + flags.thread_id;
-        start.workflow_type = "AgentThread";
-        start.input = {{"thread_id", flags.thread_id}};
-        start.execution_timeout = std::chrono::seconds(0);  // a thread lives on between turns
-        update_id = new_id("stigmer-turn-");
-        run_id = api.update_with_start(
-            {start, "Turn", update_id, execution_input(flags, stack_config.agent)});
-        console.status("sent turn " + update_id + " to thread " + flags.thread_id);
-    }
-
-    platform::install_stop_signal_handlers();
-    const bool live_line = console.show_progress();
-    const auto began = std::chrono::steady_clock::now();
-    std::string last_progress;
-    for (;;) {
-        std::vector<nlohmann::json> events;
-        try {
-            events = api.history(start.workflow_id, run_id);
-        } catch (const Error& error) {
-            // Temporal restarting (a `server restart`, a crash the daemon mends): the execution
-            // is durable, so wait for Temporal rather than give up on it.
-            if (error.code() != ExitCode::kNetwork || platform::stop_signal_received() ||
-                std::chrono::steady_clock::now() - began >
-                    std::chrono::seconds(flags.timeout_seconds))
-                throw;
-            const std::string waiting =
-                "Temporal is not answering; waiting (the execution is kept)";
-            if (live_line) {
-                std::cerr << "\r\033[K" << waiting << std::flush;
-            } else if (waiting != last_progress) {
-                console.status(waiting);
-            }
-            last_progress = waiting;
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-            continue;
-        }
-        auto outcome = update_id.empty() ? temporal::HttpApi::outcome_of(events)
-                                         : temporal::HttpApi::update_outcome_of(events, update_id);
-        if (!outcome && !update_id.empty()) {
-            if (auto closed = temporal::HttpApi::outcome_of(events)) {
-                outcome = closed;
-                outcome->status = "failed";
-                outcome->failure = "the thread's workflow ended (" + closed->status +
-                                   ") before the turn completed; run the turn again";
-            }
-        }
-        if (outcome) {
-            if (live_line) std::cerr << "\r\033[K";
-            if (!outcome->completed()) {
-                if (options.json) {
-                    std::cout << nlohmann::json{{"workflow_id", start.workflow_id},
-                                                {"status", outcome->status},
-                                                {"error", outcome->failure}}
-                                     .dump(2)
-                              << '\n';
-                }
-                throw Error(ExitCode::kFailure,
-                            "the agent execution " + outcome->status + ": " + outcome->failure,
-                            start.workflow_id, "see 'stigmer server logs -c agent-runner'");
-            }
-            normalise_result(outcome->result);
+        const std::string run_id = api.start_workflow(start);
+        if (flags.detach) {
             if (options.json) {
-                nlohmann::json document = outcome->result;
-                document["workflow_id"] = start.workflow_id;
-                if (!update_id.empty()) document["turn_id"] = update_id;
-                std::cout << document.dump(2) << '\n';
+                std::cout << nlohmann::json{{"workflow_id", start.workflow_id}, {"run_id", run_id}}
+                                 .dump(2)
+                          << '\n';
             } else {
-                std::cout << outcome->result.value("answer", "") << '\n';
+                std::cout << start.workflow_id << '\n';
             }
+            console.status("follow it with 'stigmer run --attach " + start.workflow_id + "'");
             return;
         }
-        if (platform::stop_signal_received()) {
-            if (live_line) std::cerr << "\r\033[K";
-            throw Error(ExitCode::kFailure, "interrupted; the execution goes on in the stack",
-                        start.workflow_id, "see it in the Temporal UI");
-        }
-        const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::steady_clock::now() - began);
-        const std::string progress = describe_progress(
-            update_id.empty() ? events
-                              : temporal::HttpApi::events_after_update_accepted(events, update_id));
-        if (live_line) {
-            std::cerr << "\r\033[K" << progress << " (" << elapsed.count() << "s)" << std::flush;
-        } else if (progress != last_progress) {
-            console.status(progress);
-        }
-        last_progress = progress;
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        console.status("started execution " + start.workflow_id +
+                       " (Ctrl-C cancels it; --detach leaves it running)");
+        follow_execution(api, {start.workflow_id, run_id, ""}, follow, console);
+        return;
     }
+    start.workflow_id = kThreadWorkflowPrefix + flags.thread_id;
+    start.workflow_type = "AgentThread";
+    start.input = {{"thread_id", flags.thread_id}};
+    start.execution_timeout = std::chrono::seconds(0);  // a thread lives on between turns
+    const std::string update_id = new_id("stigmer-turn-");
+    api.update_with_start({start, "Turn", update_id, input});
+    console.status("sent turn " + update_id + " to thread " + flags.thread_id);
+    // The latest run: a thread may continue as new between turns.
+    follow_execution(api, {start.workflow_id, "", update_id}, follow, console);
 }
 
 }  // namespace
 
 void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()>& action) {
     static RunFlags flags;
-    auto* run = app.add_subcommand("run", "run an agent on the running stack and print its answer");
-    run->add_option("prompt", flags.prompt, "what the agent should do")->required();
+    auto* run = app.add_subcommand(
+        "run", "run an agent on the running stack, showing its steps, and print its answer");
+    run->add_option("prompt", flags.prompt, "what the agent should do");
     run->add_option("--instructions", flags.instructions, "system prompt for the agent");
     run->add_option("--provider", flags.provider,
                     "anthropic, openai or ollama (default: agent-runner's)");
@@ -221,10 +192,30 @@ void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()
                     "model calls the agent may make, sub-agents included (default: [agent] "
                     "max_model_calls in config.toml, else 250)")
         ->check(CLI::Range(1, 100000));
+    run->add_option("--approve", flags.approve,
+                    "tools that wait for your approval before they run, e.g. "
+                    "write_file,edit_file (default: [agent] approve in config.toml; \"\" for "
+                    "none)");
+    run->add_option("--workspace", flags.workspace,
+                    "let the agent work in this directory of yours (paths outside it are "
+                    "refused; local stacks: the runner must see the same path)");
+    run->add_flag("--detach", flags.detach, "start the run, print its id and return");
+    run->add_option("--attach", flags.attach_id,
+                    "follow a run started elsewhere (its steps, then its answer)");
+    run->add_flag("--events", flags.events,
+                  "one JSON object per step on stdout as it happens, the result last");
     run->add_option("--timeout", flags.timeout_seconds,
                     "seconds before the execution times out (default 1800)");
-    run->footer(R"(Examples:
+    run->footer(R"(While it runs, each model call and tool call is shown as it happens (stderr).
+Ctrl-C cancels the execution; a second Ctrl-C stops waiting for the cancellation.
+Exit codes: 0 answered, 1 failed, 130 cancelled (see 'stigmer --help' for the rest).
+
+Examples:
   stigmer run "List the files in the workspace and summarise them"
+  stigmer run --workspace . --approve write_file,edit_file "Tidy up notes.md"
+  stigmer run --detach "Summarise the news"      # prints the id; then:
+  stigmer run --attach stigmer-run-1764547200000-1a2b3c4d
+  stigmer run --events "Write hello.txt saying hi" | jq -c .kind
   stigmer run --provider openai --model gpt-4o-mini "Write hello.txt saying hi" --json)");
     run->callback([&] { action = [&] { run_agent(options, flags); }; });
 }

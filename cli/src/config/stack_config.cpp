@@ -38,6 +38,19 @@ class ConfigReader {
         }
     }
 
+    void read_strings(const char* table, const char* key, std::vector<std::string>& out) const {
+        if (const auto* node = find(table, key)) {
+            const auto* list = node->as_array();
+            if (!list) fail(table, key, "must be a list of strings, e.g. [\"write_file\"]");
+            out.clear();
+            for (const auto& item : *list) {
+                auto text = item.value<std::string>();
+                if (!text) fail(table, key, "must be a list of strings, e.g. [\"write_file\"]");
+                out.push_back(*text);
+            }
+        }
+    }
+
     void read_env(std::map<std::string, std::string>& out) const {
         const auto* node = root_.at_path("agent_runner.env").as_table();
         if (!node) return;
@@ -114,6 +127,7 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
                       config.agent_runner.shutdown_grace_seconds);
     reader.read_env(config.agent_runner.env);
     reader.read_count("agent", "max_model_calls", config.agent.max_model_calls);
+    reader.read_strings("agent", "approve", config.agent.approve);
 
     if (auto key = environment("TEMPORAL_API_KEY")) t.api_key = *key;
     if (overrides.grpc_port) t.grpc_port = *overrides.grpc_port;

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/settings.h"
 
@@ -37,7 +38,8 @@ struct AgentRunnerSettings {
 
 // [agent]: defaults of every `stigmer run`.
 struct AgentSettings {
-    int max_model_calls = 0;  // 0: agent-runner's default
+    int max_model_calls = 0;           // 0: agent-runner's default
+    std::vector<std::string> approve;  // tools that wait for the user's approval
 };
 
 struct StackConfig {

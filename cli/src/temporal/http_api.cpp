@@ -17,7 +17,6 @@ constexpr std::chrono::milliseconds kRequestTimeout{15'000};
 constexpr std::chrono::milliseconds kUpdateRequestTimeout{70'000};
 // Temporal answers a query no worker picks up after 30 s ("query timed out"): wait for that
 // answer rather than a transport timeout that would blame the network.
-constexpr std::chrono::milliseconds kQueryRequestTimeout{35'000};
 
 std::string escape_path(const std::string& segment) {
     char* escaped = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
@@ -213,16 +212,15 @@ std::string HttpApi::workflow_url(const std::string& workflow_id) const {
 }
 
 nlohmann::json HttpApi::query_workflow(const std::string& workflow_id, const std::string& run_id,
-                                       const std::string& query_type,
-                                       const nlohmann::json& arg) const {
+                                       const std::string& query_type, const nlohmann::json& arg,
+                                       std::chrono::milliseconds timeout) const {
     const std::string url = workflow_url(workflow_id) + "/query/" + escape_path(query_type);
     nlohmann::json request = {
         {"execution", {{"workflowId", workflow_id}}},
         {"query", {{"queryType", query_type}, {"queryArgs", nlohmann::json::array({arg})}}},
     };
     if (!run_id.empty()) request["execution"]["runId"] = run_id;
-    const auto response =
-        send_json_request("POST", url, request.dump(), headers(), kQueryRequestTimeout);
+    const auto response = send_json_request("POST", url, request.dump(), headers(), timeout);
     const std::string doing = "query workflow " + workflow_id;
     if (response.status == 404) throw_not_found(response, url, workflow_id, endpoint_.name_space);
     if (response.status == 504) {

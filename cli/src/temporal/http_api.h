@@ -78,9 +78,13 @@ class HttpApi {
 
     // Runs query `query_type` with one argument on the workflow (latest run if `run_id` is empty)
     // and returns the first payload of its result. Throws Error(kNotAvailable) when the
-    // workflow does not exist or rejected the query, Error(kFailure) when the query failed.
-    nlohmann::json query_workflow(const std::string& workflow_id, const std::string& run_id,
-                                  const std::string& query_type, const nlohmann::json& arg) const;
+    // workflow does not exist or rejected the query, Error(kFailure) when the query failed,
+    // Error(kNetwork) when no answer came within `timeout` (Temporal waits up to 30 s for a
+    // worker; a caller that polls gives up sooner).
+    nlohmann::json query_workflow(
+        const std::string& workflow_id, const std::string& run_id, const std::string& query_type,
+        const nlohmann::json& arg,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(35'000)) const;
 
     // Asks the workflow to cancel (latest run if `run_id` is empty); returns once Temporal has
     // recorded the request. Throws Error(kNotAvailable) when the workflow does not exist.

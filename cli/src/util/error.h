@@ -14,9 +14,9 @@ enum class ExitCode : int {
     kVerification = 4,  // signature, checksum, size, manifest or archive refused
     kNotAvailable = 5,  // version, component or platform not published / not installed
     kLocalFiles = 6,    // STIGMER_HOME could not be read or written
-    kRefused = 7,
-    kNotRunning = 8,  // the stack is not running (status, run, logs)       // refused by policy
-                      // (downgrade, insecure URL)
+    kRefused = 7,       // refused by policy (downgrade, insecure URL)
+    kNotRunning = 8,    // the stack is not running (status, run, logs)
+    kCancelled = 130,   // the user cancelled (Ctrl-C in `stigmer run`), as shells count SIGINT
 };
 
 // A failure the user can act on: what failed, where (URL or file), and what to do.

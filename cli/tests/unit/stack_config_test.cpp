@@ -41,6 +41,7 @@ TEST(StackConfig, DefaultsWithoutAFile) {
     EXPECT_EQ(config.temporal.task_queue, "agent_execution_runner");
     EXPECT_EQ(config.agent_runner.shutdown_grace_seconds, 30);
     EXPECT_EQ(config.agent.max_model_calls, 0);
+    EXPECT_TRUE(config.agent.approve.empty());
 }
 
 TEST(StackConfig, FileThenFlagsThenEnvironment) {
@@ -60,6 +61,7 @@ STIGMER_LLM_PROVIDER = "openai"
 
 [agent]
 max_model_calls = 500
+approve = ["write_file", "edit_file"]
 )");
     config::StackOverrides flags;
     flags.ui_port = 19233;
@@ -75,6 +77,7 @@ max_model_calls = 500
     EXPECT_EQ(config.agent_runner.max_concurrency, 4);
     EXPECT_EQ(config.agent_runner.env.at("STIGMER_LLM_PROVIDER"), "openai");
     EXPECT_EQ(config.agent.max_model_calls, 500);
+    EXPECT_EQ(config.agent.approve, (std::vector<std::string>{"write_file", "edit_file"}));
 }
 
 TEST(StackConfig, ExternalClusterNeedsAnAddress) {
@@ -105,7 +108,8 @@ TEST(StackConfig, RejectsBadValuesNamingTheKey) {
     for (const auto* text :
          {"[temporal]\ngrpc_port = 70000\n", "[temporal]\nmode = \"cloud\"\n",
           "[temporal]\ngrpc_port = 1\nui_port = 1\n", "[temporal]\ntls_cert = \"/c.pem\"\n",
-          "[agent_runner.env]\nX = 3\n", "[agent]\nmax_model_calls = -1\n", "not toml ["}) {
+          "[agent_runner.env]\nX = 3\n", "[agent]\nmax_model_calls = -1\n",
+          "[agent]\napprove = \"write_file\"\n", "[agent]\napprove = [1]\n", "not toml ["}) {
         const auto path = write_config(dir, text);
         EXPECT_THROW(config::load_stack_config(path, {}, no_environment()), Error) << text;
     }
