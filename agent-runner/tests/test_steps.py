@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, CancelledError
+from temporalio.service import RPCError
 
 from agent_runner.contracts import (
+    CANCEL_TURN_SIGNAL,
     CONFIGURATION_ERROR,
     DECIDE_UPDATE,
     STEPS_QUERY,
@@ -25,6 +27,7 @@ from agent_runner.contracts import (
     DecisionResult,
     StepsQuery,
     StepsView,
+    TURN_CANCELLED_ERROR,
 )
 from fake_llm import FakeLlmServer
 from support.in_process import fake_llm_env, running_worker, thread_turn
@@ -47,9 +50,13 @@ async def _steps(handle: WorkflowHandle[Any, Any], after: int = 0) -> StepsView:
 
 async def _until(handle: WorkflowHandle[Any, Any], done: Callable[[StepsView], bool], timeout: float = 30) -> StepsView:
     deadline = time.monotonic() + timeout
+    view = None
     while time.monotonic() < deadline:
-        view = await _steps(handle)
-        if done(view):
+        try:
+            view = await _steps(handle)
+        except RPCError:  # not started yet
+            view = None
+        if view is not None and done(view):
             return view
         await asyncio.sleep(0.05)
     raise AssertionError(f"steps never got there: {view}")
@@ -211,5 +218,27 @@ def test_thread_steps_name_their_turn(temporal: TemporalDevServer, fake_llm: Fak
         await thread_turn(client, task_queue, thread, AgentExecutionInput(prompt="second"), update_id="turn-2")
         view = await _steps(client.get_workflow_handle(f"stigmer-thread-{thread}"))
         assert [s["turn"] for s in view.steps] == ["turn-1"] * 6 + ["turn-2"] * 2
+
+    _run(temporal, fake_llm, task_queue, tmp_path, body)
+
+
+def test_a_cancelled_turn_leaves_the_thread_going(temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path) -> None:
+    async def body(client: Client) -> None:
+        thread = f"t-{uuid.uuid4().hex[:8]}"
+        handle = client.get_workflow_handle(f"stigmer-thread-{thread}")
+        turn = asyncio.ensure_future(
+            thread_turn(client, task_queue, thread, AgentExecutionInput(prompt="doomed [fake:delay=3]" + WRITE), update_id="turn-1")
+        )
+        await _until(handle, lambda v: bool(v.steps))
+        await handle.signal(CANCEL_TURN_SIGNAL, "turn-1")
+        with pytest.raises(WorkflowUpdateFailedError) as failure:
+            await turn
+        cause = failure.value.cause
+        assert isinstance(cause, ApplicationError) and (cause.type, cause.message) == (TURN_CANCELLED_ERROR, "the turn was cancelled")
+        result = await thread_turn(client, task_queue, thread, AgentExecutionInput(prompt="second"), update_id="turn-2")
+        assert result.answer
+        # The cancelled turn left nothing in the conversation: the next turn's model call never saw it.
+        assert "doomed" not in str(fake_llm.requests[-1]["body"])
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
 
     _run(temporal, fake_llm, task_queue, tmp_path, body)

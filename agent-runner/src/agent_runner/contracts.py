@@ -18,6 +18,8 @@ TURN_UPDATE = "Turn"
 # What a client reads and answers while an execution runs (both workflows have them).
 STEPS_QUERY = "Steps"
 DECIDE_UPDATE = "Decide"
+# Cancels a thread's running turn (its argument: the Turn update's id); the thread goes on.
+CANCEL_TURN_SIGNAL = "CancelTurn"
 THREAD_WORKFLOW_ID_PREFIX = "stigmer-thread-"
 # The activities of ours; the model calls are the durable-agent plugin's (deepagents.invoke_model).
 RESOLVE_MODEL_ACTIVITY = "ResolveModel"
@@ -33,6 +35,7 @@ CONFIGURATION_ERROR = "AgentConfigurationError"  # missing key, unknown provider
 PROVIDER_REFUSED_ERROR = "ModelProviderRefused"  # 4xx other than 408/409/429: bad key, bad model, context too long
 STEP_LIMIT_ERROR = "AgentStepLimit"  # the execution used its model calls without a final answer
 AGENT_ERROR = "AgentFailed"  # anything else the agent raised; the message names it
+TURN_CANCELLED_ERROR = "TurnCancelled"  # a thread's turn cancelled by the user (CancelTurn)
 # Retryable, until the step's attempts are used up: 429, 5xx, timeouts, connection errors.
 PROVIDER_UNAVAILABLE_ERROR = "ModelProviderUnavailable"
 

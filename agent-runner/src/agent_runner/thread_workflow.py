@@ -21,13 +21,16 @@ import asyncio
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
 
     from agent_runner.agent_turn import run_turn
     from agent_runner.contracts import (
+        CANCEL_TURN_SIGNAL,
         THREAD_WORKFLOW_NAME,
+        TURN_CANCELLED_ERROR,
         TURN_UPDATE,
         AgentExecutionInput,
         AgentExecutionResult,
@@ -54,6 +57,8 @@ class AgentThread(ObservedExecution):
         self.max_events = state.continue_as_new_after_events or MAX_HISTORY_EVENTS
         self.turns = 0
         self.lock = asyncio.Lock()
+        self.running_turn: tuple[str, asyncio.Future[Any]] | None = None  # (update id, its work)
+        self.cancelled_turns: set[str] = set()
 
     @workflow.run
     async def run(self, state: ThreadState) -> None:
@@ -66,10 +71,31 @@ class AgentThread(ObservedExecution):
             request.thread_id = self.thread_id
             update = workflow.current_update_info()
             self.observed.steps.turn = update.id if update else ""
-            outcome = await run_turn(request, workspace_folder_name("", self.thread_id), self.observed, self.messages, self.files)
+            turn_id = self.observed.steps.turn
+            work = asyncio.ensure_future(
+                run_turn(request, workspace_folder_name("", self.thread_id), self.observed, self.messages, self.files)
+            )
+            self.running_turn = (turn_id, work)
+            if turn_id in self.cancelled_turns:  # cancelled while it waited for the turn before it
+                work.cancel()
+            try:
+                outcome = await work
+            except BaseException as error:
+                if turn_id in self.cancelled_turns and (isinstance(error, asyncio.CancelledError) or is_cancelled_exception(error)):
+                    # The conversation stays as it was before the turn; the thread goes on.
+                    raise ApplicationError("the turn was cancelled", type=TURN_CANCELLED_ERROR, non_retryable=True) from None
+                raise
+            finally:
+                self.running_turn = None
             self.messages, self.files = outcome.messages, outcome.files
             self.turns += 1
             return outcome.result
+
+    @workflow.signal(name=CANCEL_TURN_SIGNAL)
+    def cancel_turn(self, turn_id: str) -> None:
+        self.cancelled_turns.add(turn_id)
+        if self.running_turn and self.running_turn[0] == turn_id:
+            self.running_turn[1].cancel()
 
     @turn.validator
     def accept_turn(self, request: AgentExecutionInput) -> None:

@@ -82,17 +82,18 @@ class Follower {
         if (count == 1 && !cancelling_) {
             cancelling_ = true;
             clear_live_line();
-            if (!target_.turn_id.empty()) {
-                // A turn is an update of the thread's workflow: cancelling the workflow would
-                // end the whole conversation, so the turn is left to finish.
-                throw Error(ExitCode::kCancelled, "stopped following the turn; it goes on",
-                            target_.workflow_id,
-                            "a turn cannot be cancelled without ending its thread");
+            if (target_.turn_id.empty()) {
+                api_.cancel_workflow(target_.workflow_id, target_.run_id, "Ctrl-C in stigmer run");
+            } else {
+                // A turn is an update of the thread's workflow: the thread cancels the turn
+                // alone and goes on without it.
+                api_.signal_workflow(target_.workflow_id, "CancelTurn", target_.turn_id);
             }
-            api_.cancel_workflow(target_.workflow_id, target_.run_id, "Ctrl-C in stigmer run");
-            console_.status("cancelling " + target_.workflow_id +
-                            " (Ctrl-C again stops waiting; 'stigmer run --detach' leaves an "
-                            "execution running)");
+            console_.status(
+                "cancelling " +
+                (target_.turn_id.empty() ? target_.workflow_id : "turn " + target_.turn_id) +
+                " (Ctrl-C again stops waiting; 'stigmer run --detach' leaves an "
+                "execution running)");
         }
     }
 
@@ -226,7 +227,12 @@ class Follower {
                 if (options_.events) document["kind"] = "end";
                 std::cout << (options_.events ? document.dump() : document.dump(2)) << std::endl;
             }
-            if (outcome.status == "canceled") {
+            // A cancelled run ends as canceled; a cancelled turn fails, its thread going on.
+            if (outcome.status == "canceled" || (cancelling_ && !target_.turn_id.empty())) {
+                if (!target_.turn_id.empty()) {
+                    throw Error(ExitCode::kCancelled, "the turn was cancelled", target_.workflow_id,
+                                "the thread goes on without it");
+                }
                 throw Error(ExitCode::kCancelled, "the agent execution was cancelled",
                             target_.workflow_id,
                             "its steps so far: 'stigmer run --attach " + target_.workflow_id + "'");

@@ -269,6 +269,21 @@ void HttpApi::cancel_workflow(const std::string& workflow_id, const std::string&
     if (response.status != 200) throw_for(response, url, "cancel workflow " + workflow_id);
 }
 
+void HttpApi::signal_workflow(const std::string& workflow_id, const std::string& signal_name,
+                              const nlohmann::json& arg) const {
+    const std::string url = workflow_url(workflow_id) + "/signal/" + escape_path(signal_name);
+    const nlohmann::json request = {
+        {"workflowExecution", {{"workflowId", workflow_id}}},
+        {"signalName", signal_name},
+        {"input", nlohmann::json::array({arg})},
+        {"identity", "stigmer"},
+    };
+    const auto response =
+        send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
+    if (response.status == 404) throw_not_found(response, url, workflow_id, endpoint_.name_space);
+    if (response.status != 200) throw_for(response, url, "signal workflow " + workflow_id);
+}
+
 WorkflowOutcome HttpApi::update_workflow(const std::string& workflow_id,
                                          const std::string& update_name,
                                          const std::string& update_id,

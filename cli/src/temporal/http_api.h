@@ -86,6 +86,10 @@ class HttpApi {
         const nlohmann::json& arg,
         std::chrono::milliseconds timeout = std::chrono::milliseconds(35'000)) const;
 
+    // Sends signal `signal_name` with one argument to the workflow's latest run.
+    void signal_workflow(const std::string& workflow_id, const std::string& signal_name,
+                         const nlohmann::json& arg) const;
+
     // Asks the workflow to cancel (latest run if `run_id` is empty); returns once Temporal has
     // recorded the request. Throws Error(kNotAvailable) when the workflow does not exist.
     void cancel_workflow(const std::string& workflow_id, const std::string& run_id,

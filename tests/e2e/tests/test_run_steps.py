@@ -254,3 +254,20 @@ def test_workspace_is_a_directory_of_the_users(stack: Stack, fake_llm: str, tmp_
     assert not (stack.home / "data" / "workspaces" / f"run-{answer['workflow_id']}").exists()
     missing = stack.run("run", "--workspace", str(tmp_path / "nope"), "hi")
     assert missing.returncode == 2 and missing.stderr.startswith("stigmer: error: the workspace is not a directory")
+
+
+def test_ctrl_c_cancels_a_threads_turn_and_the_thread_goes_on(stack: Stack, fake_llm: str) -> None:
+    stack.start()
+    thread = f"t-{uuid.uuid4().hex[:6]}"
+    marker = f"turn-{uuid.uuid4().hex[:8]}"
+    run = LiveRun(stack, "run", "--thread", thread, _prompt(marker, 3, delay=3))
+    run.wait_for_line(run.err, "model call 1:")
+    interrupted = time.time()
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish(timeout=30) == 130
+    assert run.lines(run.err)[-1].startswith("stigmer: error: the turn was cancelled"), run.lines(run.err)
+    time.sleep(4)
+    assert [r for r in _requests(fake_llm, marker) if r["at"] > interrupted] == []
+    after = stack.run("run", "--thread", thread, "[fake:delay=0] and now?", check=True)
+    assert after.stdout.strip().startswith("fake-llm answer")
+    assert marker not in json.dumps(json.loads(urllib.request.urlopen(f"{fake_llm}/_fake/requests").read())[-1]["body"])
