@@ -5,6 +5,7 @@ the test process against a real Temporal dev server; the LLM is the fake-LLM sta
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -240,5 +241,24 @@ def test_a_cancelled_turn_leaves_the_thread_going(temporal: TemporalDevServer, f
         # The cancelled turn left nothing in the conversation: the next turn's model call never saw it.
         assert "doomed" not in str(fake_llm.requests[-1]["body"])
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    _run(temporal, fake_llm, task_queue, tmp_path, body)
+
+
+def test_a_sub_agents_tool_calls_are_steps_and_wait_for_approval(
+    temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
+) -> None:
+    inner = '[fake:tool=write_file {"file_path": "/sub.txt", "content": "from the sub-agent"}]'
+    task = json.dumps({"description": f"Save it. {inner}", "subagent_type": "general-purpose"})
+
+    async def body(client: Client) -> None:
+        handle = await _start(client, task_queue, AgentExecutionInput(prompt=f"Delegate. [fake:tool=task {task}]", approve_tools=["write_file"]))
+        view = await _until(handle, lambda v: bool(v.waiting_for_approval))
+        assert view.waiting_for_approval[0]["args"] == 'file_path=/sub.txt, content="from the sub-agent"'
+        assert [k for k in _kinds(view) if k[0] == "tool_call"] == [("tool_call", "task"), ("tool_call", "write_file")]
+        await handle.execute_update(DECIDE_UPDATE, Decision(approve=False), result_type=DecisionResult)
+        result = await handle.result()
+        assert result.files == []  # the sub-agent's write never ran
+        assert result.model_calls == 4  # the agent, the sub-agent twice, the agent's answer
 
     _run(temporal, fake_llm, task_queue, tmp_path, body)

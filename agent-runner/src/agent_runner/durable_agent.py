@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from deepagents import create_deep_agent
+from deepagents.middleware.subagents import GENERAL_PURPOSE_SUBAGENT
 from langchain_core.messages import BaseMessage, HumanMessage
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -104,16 +105,25 @@ async def run_in_workflow(
         model=model_name, activity_options=dict(MODEL_CALL_OPTIONS), ledger=ledger, disable_streaming=True
     )
     middleware = [StepMiddleware(steps, gate, approve_tools)]
+    # The sub-agent the `task` tool starts has the same middleware: its tool calls are steps
+    # too, and a tool on the approval list waits there as well.
+    subagents: list[Any] = [{**GENERAL_PURPOSE_SUBAGENT, "middleware": middleware}]
     directory: RoutedWorkspace | None = None
     if workspace:
         backend, directory = routed_backend(workspace)
         agent = create_deep_agent(
-            model=model, system_prompt=instructions or WORKSPACE_INSTRUCTIONS, middleware=middleware, backend=backend
+            model=model,
+            system_prompt=instructions or WORKSPACE_INSTRUCTIONS,
+            middleware=middleware,
+            subagents=subagents,
+            backend=backend,
         )
         files = {}
     else:
         # Exactly as before workspaces existed: recorded histories replay unchanged.
-        agent = create_deep_agent(model=model, system_prompt=instructions or DEFAULT_INSTRUCTIONS, middleware=middleware)
+        agent = create_deep_agent(
+            model=model, system_prompt=instructions or DEFAULT_INSTRUCTIONS, middleware=middleware, subagents=subagents
+        )
     question = HumanMessage(content=prompt, id=str(workflow.uuid4()))
     initial: Any = {"messages": [*history, question], "files": dict(files or {})}
     state = await agent.ainvoke(initial, config={"recursion_limit": GRAPH_RECURSION_LIMIT})
