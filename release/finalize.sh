@@ -5,6 +5,8 @@
 #   release/finalize.sh TREE VERSION
 #
 # STIGMER_REQUIRE_ALL_PLATFORMS=1 (the workflow) refuses a release missing any platform.
+# STIGMER_MIN_CLI_VERSION=1.4.0 writes min_cli_version into the manifest: older CLIs refuse the
+# release and tell the user how to upgrade the CLI (docs/release-manifest.md).
 set -euo pipefail
 # shellcheck source=release/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -15,10 +17,11 @@ valid_version "$version" || die "invalid version '$version'"
 [ -d "$tree/$version" ] || die "$tree/$version does not exist"
 
 py=$(python_bin)
-require=()
-[ "${STIGMER_REQUIRE_ALL_PLATFORMS:-0}" = 1 ] && require=(--require-all-platforms)
+extra=()
+[ "${STIGMER_REQUIRE_ALL_PLATFORMS:-0}" = 1 ] && extra=(--require-all-platforms)
+[ -n "${STIGMER_MIN_CLI_VERSION:-}" ] && extra+=(--min-cli-version "$STIGMER_MIN_CLI_VERSION")
 rm -f "$tree/$version"/{manifest.json,SHA256SUMS}{,.minisig}
 "$py" "$RELEASE_DIR/make-sha256sums.py" --tree "$tree" --version "$version"
 "$py" "$RELEASE_DIR/make-manifest.py" --tree "$tree" --version "$version" \
-  --temporal-version "$(temporal_version)" ${require[@]+"${require[@]}"}
+  --temporal-version "$(temporal_version)" ${extra[@]+"${extra[@]}"}
 bash "$RELEASE_DIR/sign.sh" "$tree/$version/SHA256SUMS" "$tree/$version/manifest.json"

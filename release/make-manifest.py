@@ -20,6 +20,7 @@ def main() -> int:
     parser.add_argument("--version", required=True)
     parser.add_argument("--temporal-version", required=True, help="upstream Temporal CLI version, e.g. 1.5.1")
     parser.add_argument("--require-all-platforms", action="store_true", help=f"fail unless all of {PLATFORMS}")
+    parser.add_argument("--min-cli-version", help="oldest stigmer CLI that can run this release (semver)")
     args = parser.parse_args()
     try:
         version = check_version(args.version)
@@ -30,6 +31,7 @@ def main() -> int:
             {"temporal": args.temporal_version},
             published_at(),
             list(PLATFORMS) if args.require_all_platforms else [],
+            args.min_cli_version or None,
         )
     except (TreeError, VersionError, FileNotFoundError) as err:
         print(f"make-manifest: {err}", file=sys.stderr)

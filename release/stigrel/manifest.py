@@ -6,6 +6,7 @@ from typing import Any
 
 from .digests import sha256_file
 from .platforms import COMPONENTS, PLATFORMS, artifact
+from .versions import is_semver
 
 SCHEMA = 1
 
@@ -28,6 +29,7 @@ def build_manifest(
     component_versions: dict[str, str],
     published_at: str,
     required_platforms: list[str],
+    min_cli_version: str | None = None,
 ) -> dict[str, Any]:
     platforms = platforms_in(version_dir)
     missing = [p for p in required_platforms if p not in platforms]
@@ -56,4 +58,11 @@ def build_manifest(
         extra = sorted(p.name for p in (version_dir / platform).iterdir() if p.name not in expected)
         if extra:
             raise TreeError(f"{version_dir / platform}: unexpected files {extra}")
-    return {"schema": SCHEMA, "version": version, "published_at": published_at, "components": components}
+    manifest: dict[str, Any] = {"schema": SCHEMA, "version": version, "published_at": published_at}
+    if min_cli_version is not None:
+        # The oldest CLI that can run this release; older ones refuse it and say how to upgrade.
+        if not is_semver(min_cli_version):
+            raise TreeError(f"min_cli_version {min_cli_version!r} is not a semantic version (e.g. 1.4.0)")
+        manifest["min_cli_version"] = min_cli_version
+    manifest["components"] = components
+    return manifest

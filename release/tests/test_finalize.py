@@ -112,3 +112,16 @@ def test_pack_is_reproducible_and_keeps_modes(tmp_path: Path) -> None:
     with tarfile.open(tmp_path / "a0.tar.gz") as tar:
         member = tar.getmember("tool")
         assert member.mode == 0o755 and member.uid == 0 and member.mtime == 946684800
+
+
+def test_min_cli_version_is_written_only_when_given(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ["linux-amd64"])
+    assert finalize(tmp_path, "1.2.3").returncode == 0
+    assert "min_cli_version" not in json.loads((tmp_path / "1.2.3" / "manifest.json").read_text())
+    env = dict(os.environ, STIGMER_MIN_CLI_VERSION="1.2.0")
+    out = run(["bash", str(RELEASE / "finalize.sh"), str(tmp_path), "1.2.3"], env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / "1.2.3" / "manifest.json").read_text())["min_cli_version"] == "1.2.0"
+    bad = run(["bash", str(RELEASE / "finalize.sh"), str(tmp_path), "1.2.3"],
+              env=dict(os.environ, STIGMER_MIN_CLI_VERSION="latest"))
+    assert bad.returncode != 0 and "min_cli_version 'latest'" in bad.stderr

@@ -10,6 +10,7 @@
 #include "commands/runs_command.h"
 #include "commands/server_commands.h"
 #include "commands/stack_commands.h"
+#include "commands/update_awareness.h"
 #include "commands/version_command.h"
 #include "util/error.h"
 
@@ -26,7 +27,14 @@ constexpr const char* kExamples = R"(Examples:
 
 Environment: STIGMER_HOME, STIGMER_RELEASES_URL, HTTPS_PROXY, NO_PROXY.
 Exit codes: 0 ok, 1 internal, 2 usage, 3 network, 4 verification, 5 not available,
-6 local files, 7 refused (see docs/cli.md).)";
+6 local files, 7 refused, 8 not running, 10 update available (see docs/cli.md).)";
+
+// The commands after which a newer release is worth a line: the ones users run often.
+bool shows_update_notice(const CLI::App& app) {
+    if (app.got_subcommand("version")) return true;
+    const auto* server = app.get_subcommand("server");
+    return server->got_subcommand("start") || server->got_subcommand("status");
+}
 
 }  // namespace
 
@@ -71,6 +79,7 @@ int run_cli(int argc, char** argv) {
     try {
         if (show_version) {
             print_version(options);
+            print_update_notice(options);
             return 0;
         }
         if (!action) {
@@ -78,7 +87,10 @@ int run_cli(int argc, char** argv) {
             return static_cast<int>(ExitCode::kUsage);
         }
         action();
+        if (shows_update_notice(app)) print_update_notice(options);
         return 0;
+    } catch (const QuietExit& exit) {
+        return static_cast<int>(exit.code);
     } catch (const Error& error) {
         std::cerr << format_error_line(error) << '\n';
         return static_cast<int>(error.code());

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "commands/cli_upgrade.h"
+#include "commands/update_awareness.h"
 #include "commands/version_command.h"
 #include "util/error.h"
 #include "util/semver.h"
@@ -46,8 +48,9 @@ nlohmann::json components_json(const store::InstalledRelease& release) {
 void run_install(GlobalOptions& options, const InstallFlags& flags) {
     Context context(options);
     const auto version = flags.version.empty() ? std::string(cli_version()) : flags.version;
-    auto installed = context.store().ensure_installed(version, context.source(), context.http(),
-                                                      context.console());
+    auto installed =
+        context.store().ensure_installed(version, context.source(), context.http(),
+                                         context.console(), refuse_if_cli_too_old(context));
     context.store().activate(installed);
     if (options.json) {
         std::cout << nlohmann::json{{"version", version},
@@ -89,6 +92,7 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
     const bool up_to_date = !current.empty() && current == channel.version;
 
     if (flags.check) {
+        remember_update_answer(context, flags.channel, channel.version);
         const auto order =
             current.empty() ? VersionOrder::kGreater : compare_versions(channel.version, current);
         const bool available = order == VersionOrder::kGreater;
@@ -110,6 +114,7 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
             context.console().result("no update: " + flags.channel + " offers " + channel.version +
                                      ", active is " + current);
         }
+        if (available) throw QuietExit{ExitCode::kUpdateAvailable};
         return;
     }
     if (up_to_date) {
@@ -119,8 +124,9 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
     if (!current.empty()) {
         check_direction(current, channel.version, flags.allow_downgrade, channel_url);
     }
-    auto installed = context.store().ensure_installed(channel.version, context.source(),
-                                                      context.http(), context.console());
+    auto installed =
+        context.store().ensure_installed(channel.version, context.source(), context.http(),
+                                         context.console(), refuse_if_cli_too_old(context));
     context.store().activate(installed);
     if (options.json) {
         std::cout << nlohmann::json{{"previous", current.empty() ? nlohmann::json(nullptr)

@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "commands/cli_upgrade.h"
 #include "commands/logs_command.h"
 #include "commands/stack_launch.h"
 #include "commands/stack_status_view.h"
@@ -149,10 +150,17 @@ void run_start(GlobalOptions& options, const StartFlags& flags) {
     const bool needs_release =
         !local.count("agent-runner") || (!config.temporal.external && !local.count("temporal"));
     const auto version = release_to_run(flags.stack, context);
+    // Installed or not, a release that needs a newer CLI is refused before anything starts.
+    const auto refuse_old_cli = refuse_if_cli_too_old(context);
+    if (const auto stored = context.store().stored_manifest(version); needs_release && stored)
+        refuse_old_cli(*stored);
     if (needs_release && !context.store().find_installed(version)) {
-        console.status("installing release " + version + "...");
-        auto installed =
-            context.store().ensure_installed(version, context.source(), context.http(), console);
+        auto installed = context.store().ensure_installed(
+            version, context.source(), context.http(), console,
+            [&](const release::SignedManifest& manifest) {
+                refuse_old_cli(manifest);  // one line, before any word about installing it
+                console.status("installing release " + version + "...");
+            });
         if (!context.store().active_state().active) context.store().activate(installed);
     }
     const auto launch = resolve_launch(flags.stack, context);

@@ -78,6 +78,7 @@ daemon::DaemonLaunch resolve_launch(const StackFlags& flags, Context& context) {
     launch.config = config::load_stack_config(launch.home / "config.toml", flags.overrides);
     launch.release_version = release_to_run(flags, context);
     launch.environment = platform::current_environment();
+    launch.releases_url = context.settings().releases_url;
 
     const auto local = local_binary_overrides(flags);
     const std::vector<std::string> needed =

@@ -128,6 +128,7 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
     reader.read_env(config.agent_runner.env);
     reader.read_count("agent", "max_model_calls", config.agent.max_model_calls);
     reader.read_strings("agent", "approve", config.agent.approve);
+    config.updates = load_update_config(config_file);
 
     if (auto key = environment("TEMPORAL_API_KEY")) t.api_key = *key;
     if (overrides.grpc_port) t.grpc_port = *overrides.grpc_port;

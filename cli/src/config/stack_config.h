@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/settings.h"
+#include "config/update_config.h"
 
 namespace stigmer::config {
 
@@ -46,6 +47,7 @@ struct StackConfig {
     TemporalSettings temporal;
     AgentRunnerSettings agent_runner;
     AgentSettings agent;
+    UpdateConfig updates;  // auto_update, update_check, [updates]
 };
 
 // Flags of `server start` that override config.toml.

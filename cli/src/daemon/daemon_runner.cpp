@@ -14,6 +14,7 @@
 #include "platform/stop_signals.h"
 #include "supervise/rotating_log.h"
 #include "supervise/supervisor.h"
+#include "update/update_checker.h"
 #include "util/error.h"
 #include "util/files.h"
 
@@ -31,6 +32,24 @@ nlohmann::json children_record(const supervise::Supervisor& supervisor) {
             groups.push_back({{"pgid", status.pid}, {"executable", status.binary.string()}});
     }
     return {{"daemon_pid", platform::current_process_id()}, {"groups", groups}};
+}
+
+update::UpdateCheckSettings update_check_settings(const DaemonLaunch& launch) {
+    update::UpdateCheckSettings settings;
+    settings.home = launch.home;
+    settings.releases_url = launch.releases_url;
+    settings.config = launch.config.updates;
+    settings.cli_version = STIGMER_VERSION;
+    settings.platform = platform::detect_platform();
+    settings.timeout = update::update_check_timeout();
+    settings.log = say;
+    settings.on_release_ready = [](const std::string& version) {
+        // Applying it to the running stack is the rolling upgrade's job; until that is wired
+        // here, the release waits in the store for `stigmer server update`.
+        say("release " + version +
+            " downloaded and verified; not active: `stigmer server update` switches to it");
+    };
+    return settings;
 }
 
 }  // namespace
@@ -127,6 +146,10 @@ int run_daemon(const DaemonLaunch& launch) {
     say("daemon started (pid " + std::to_string(platform::current_process_id()) + ", release " +
         launch.release_version + ")");
 
+    // Once a day, in the background: never in the way of a command or of the stack.
+    update::BackgroundUpdateChecker update_checker(update_check_settings(launch));
+    update_checker.start();
+
     std::string recorded;
     while (!stop_requested && !platform::stop_signal_received()) {
         supervisor.tick();
@@ -138,6 +161,7 @@ int run_daemon(const DaemonLaunch& launch) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     stop_requested = true;
+    update_checker.stop();  // abandons a check or download in flight
     say("stopping the stack");
     supervisor.stop_all();
     std::error_code ec;

@@ -16,6 +16,7 @@ struct DaemonLaunch {
     config::StackConfig config;
     std::map<std::string, PlannedBinary> binaries;
     std::vector<std::string> environment;  // passed on to the components
+    std::string releases_url;              // where the background update check looks
 };
 
 // Runs the daemon in this process until asked to stop (control request or signal): holds the

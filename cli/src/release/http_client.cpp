@@ -8,6 +8,11 @@
 #include <optional>
 #include <thread>
 
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/socket.h>
+#endif
+
 #include "platform/terminal.h"
 #include "release/url.h"
 
@@ -39,6 +44,7 @@ std::optional<long> env_number(const char* name) {
 struct Transfer {
     CURL* handle;
     BodySink* sink;
+    const std::atomic<bool>* cancel = nullptr;
     bool begun = false;
     bool aborted = false;
 };
@@ -67,6 +73,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 
 int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
     auto* transfer = static_cast<Transfer*>(user);
+    if (transfer->cancel != nullptr && transfer->cancel->load()) return 1;  // abort the transfer
     const long status = response_status(transfer->handle);
     if (status >= 200 && status < 300 && now > 0) {
         transfer->sink->progress(static_cast<std::uint64_t>(now),
@@ -74,6 +81,20 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
     }
     return 0;
 }
+
+#if !defined(_WIN32)
+// Sockets close on exec: a process the daemon starts (Temporal, agent-runner) must not inherit a
+// connection and keep it open after stigmer has given up on it (the update check's timeout).
+curl_socket_t open_socket(void*, curlsocktype, curl_sockaddr* address) {
+#if defined(SOCK_CLOEXEC)
+    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+#else
+    const int fd = ::socket(address->family, address->socktype, address->protocol);
+    if (fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+#endif
+}
+#endif
 
 bool is_retryable_transport_error(CURLcode code) {
     switch (code) {
@@ -128,7 +149,7 @@ AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_
         check_url_allowed(current);
         CURL* handle = curl(handle_);
         curl_easy_reset(handle);
-        Transfer transfer{handle, &sink};
+        Transfer transfer{handle, &sink, options_.cancel};
         char error_text[CURL_ERROR_SIZE] = {};
         const std::string range = std::to_string(range_start) + "-";
         curl_easy_setopt(handle, CURLOPT_URL, current.c_str());
@@ -139,12 +160,16 @@ AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_
         curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
         curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_seconds);
+        curl_easy_setopt(handle, CURLOPT_TIMEOUT, options_.total_timeout_seconds);
         curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, 512L * 1024L);
         curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
         curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
         curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+#if !defined(_WIN32)
+        curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+#endif
         curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
         if (range_start > 0) curl_easy_setopt(handle, CURLOPT_RANGE, range.c_str());
         // libcurl reads https_proxy/HTTPS_PROXY, ALL_PROXY and NO_PROXY itself, but for http://

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,9 @@ struct HttpOptions {
     int max_attempts = 4;             // attempts per request (connection errors and 5xx retried)
     std::chrono::milliseconds first_backoff{500};  // doubles after each failed attempt
     int max_redirects = 5;
+    long total_timeout_seconds = 0;  // whole transfer, 0 = none (the daemon's update check: 2)
+    // Set by another thread to abandon transfers in flight (the daemon stopping); not owned.
+    const std::atomic<bool>* cancel = nullptr;
 
     // Defaults, adjusted by STIGMER_HTTP_TIMEOUT (stall seconds) and STIGMER_HTTP_RETRIES.
     static HttpOptions from_environment();

@@ -140,6 +140,13 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
     manifest.schema = schema_field(document, source);
     manifest.version = version_field(document, "(top level)", source);
     manifest.published_at = string_field(document, "published_at", "(top level)", source);
+    if (document.contains("min_cli_version")) {
+        const auto minimum = string_field(document, "min_cli_version", "(top level)", source);
+        if (!parse_semver(minimum)) {
+            throw invalid("min_cli_version '" + minimum + "' is not a semantic version", source);
+        }
+        manifest.min_cli_version = minimum;
+    }
     const auto& components = field(document, "components", "(top level)", source);
     if (!components.is_object() || components.empty()) {
         throw invalid("components must be a non-empty object", source);

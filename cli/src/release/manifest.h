@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,7 @@ struct Manifest {
     std::string version;  // the release version
     std::string published_at;
     std::map<std::string, Component> components;
+    std::optional<std::string> min_cli_version;  // the oldest CLI that can run this release
 };
 
 struct Channel {

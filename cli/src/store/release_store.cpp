@@ -143,9 +143,13 @@ void ReleaseStore::write_manifest(const release::SignedManifest& manifest) {
 
 InstalledRelease ReleaseStore::ensure_installed(const std::string& version,
                                                 release::ReleaseSource& source,
-                                                release::HttpClient& client,
-                                                const Console& console) {
-    if (auto installed = find_installed(version)) return *installed;  // offline fast path
+                                                release::HttpClient& client, const Console& console,
+                                                const ManifestCheck& check) {
+    const auto checked = [&](InstalledRelease installed) {
+        if (check) check(installed.manifest);
+        return installed;
+    };
+    if (auto installed = find_installed(version)) return checked(*installed);  // offline
 
     const auto lock_path = layout_.install_lock(version);
     const auto lock = platform::FileLock::acquire(lock_path, [&] {
@@ -153,9 +157,10 @@ InstalledRelease ReleaseStore::ensure_installed(const std::string& version,
                        "; waiting for it (" + lock_path.string() + ")");
     });
     // The process we waited for may have installed it.
-    if (auto installed = find_installed(version)) return *installed;
+    if (auto installed = find_installed(version)) return checked(*installed);
 
     const auto manifest = source.fetch_manifest(version);
+    if (check) check(manifest);
     remove_abandoned_downloads(layout_.downloads_dir());
     InstalledRelease result{manifest, {}};
     for (const auto& [name, artifact] : runnable_artifacts(manifest.manifest, manifest.url)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,11 +49,16 @@ class ReleaseStore {
     // Offline: the release if it is completely installed for this platform.
     std::optional<InstalledRelease> find_installed(const std::string& version) const;
 
+    // Called with the release's manifest (stored or fetched) before anything is downloaded;
+    // throws Error to refuse the release (e.g. one that needs a newer CLI).
+    using ManifestCheck = std::function<void(const release::SignedManifest&)>;
+
     // Installs what is missing of `version` (network through `source` only then), under a
     // per-version lock: a concurrent process installing the same version is waited for and its
     // result used. Throws Error; never leaves an incomplete install that looks complete.
     InstalledRelease ensure_installed(const std::string& version, release::ReleaseSource& source,
-                                      release::HttpClient& client, const Console& console);
+                                      release::HttpClient& client, const Console& console,
+                                      const ManifestCheck& check = {});
 
     // Points bin/ at `release` and records it as active (the old one becomes previous).
     void activate(const InstalledRelease& release);

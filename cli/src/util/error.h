@@ -14,9 +14,12 @@ enum class ExitCode : int {
     kVerification = 4,  // signature, checksum, size, manifest or archive refused
     kNotAvailable = 5,  // version, component or platform not published / not installed
     kLocalFiles = 6,    // STIGMER_HOME could not be read or written
-    kRefused = 7,       // refused by policy (downgrade, insecure URL)
+    kRefused = 7,       // refused by policy (downgrade, insecure URL, CLI too old)
     kNotRunning = 8,    // the stack is not running (status, run, logs)
-    kCancelled = 130,   // the user cancelled (Ctrl-C in `stigmer run`), as shells count SIGINT
+    // `server update --check`: a newer release is on the channel (not a failure; scripts
+    // tell it from 0 = up to date and from the failures above).
+    kUpdateAvailable = 10,
+    kCancelled = 130,  // the user cancelled (Ctrl-C in `stigmer run`), as shells count SIGINT
 };
 
 // A failure the user can act on: what failed, where (URL or file), and what to do.
@@ -37,6 +40,12 @@ class Error : public std::runtime_error {
     std::string what_;
     std::string where_;
     std::string hint_;
+};
+
+// Ends a command with `code` and no error line: its output already said everything (e.g.
+// `server update --check` finding an update).
+struct QuietExit {
+    ExitCode code;
 };
 
 // The one line printed for a failure: "stigmer: error: <message>".

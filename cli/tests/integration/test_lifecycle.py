@@ -16,6 +16,7 @@ def test_update_check_update_and_rollback(server, stigmer):
     assert stigmer.run("server", "install", "--version", "1.0.0").returncode == 0
 
     check = stigmer.run("server", "update", "--check", "--json")
+    assert check.returncode == 10 and check.stderr == ""
     assert json.loads(check.stdout) == {"channel": "stable", "active": "1.0.0", "latest": "1.1.0",
                                         "update_available": True}
     assert active(stigmer) == "1.0.0"
