@@ -20,3 +20,6 @@ agent-runner/.venv/bin/python bench/durability.py
 echo
 echo "== bench/run: step delay to stigmer run's output, Ctrl-C to cancelled"
 python3 bench/run.py
+echo
+echo "== bench/update: server update of a running stack (time to current, executions lost), against restart"
+python3 bench/update.py

@@ -116,3 +116,11 @@ def test_tls_cert_and_key_go_together(tmp_path: Path) -> None:
 def test_api_key_implies_tls_unless_turned_off() -> None:
     assert read_settings({**KEY, "TEMPORAL_API_KEY": "t"}).temporal.tls_enabled is True
     assert read_settings({**KEY, "TEMPORAL_API_KEY": "t", "TEMPORAL_TLS": "false"}).temporal.tls_enabled is False
+
+
+def test_deployment_and_build_id_go_together() -> None:
+    with pytest.raises(StartupError, match="TEMPORAL_WORKER_BUILD_ID"):
+        read_settings({**KEY, "TEMPORAL_DEPLOYMENT_NAME": "stigmer"})
+    settings = read_settings({**KEY, "TEMPORAL_DEPLOYMENT_NAME": "stigmer", "TEMPORAL_WORKER_BUILD_ID": "1.2.0"})
+    assert (settings.temporal.deployment_name, settings.temporal.build_id) == ("stigmer", "1.2.0")
+    assert read_settings(KEY).temporal.deployment_name is None

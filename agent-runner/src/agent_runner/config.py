@@ -32,6 +32,10 @@ class TemporalSettings:
     tls_server_name: Optional[str] = None
     api_key: Optional[str] = field(default=None, repr=False)
     connect_timeout_seconds: float = 10.0
+    # Worker Versioning: this worker is build `build_id` of the Worker Deployment
+    # `deployment_name` (both or neither; the daemon passes the stack's and the release version).
+    deployment_name: Optional[str] = None
+    build_id: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,12 @@ def read_temporal_settings(env: Mapping[str, str]) -> TemporalSettings:
         raise StartupError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together", "set both or neither")
     tls_ca = _existing_file(env, "TEMPORAL_TLS_CA")
     api_key = env_values.optional_text(env, "TEMPORAL_API_KEY")
+    deployment_name = env_values.optional_text(env, "TEMPORAL_DEPLOYMENT_NAME")
+    build_id = env_values.optional_text(env, "TEMPORAL_WORKER_BUILD_ID")
+    if (deployment_name is None) != (build_id is None):
+        raise StartupError(
+            "TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID must be set together", "set both or neither"
+        )
     # A client certificate, a private CA or an API key each imply TLS; TEMPORAL_TLS can force it either way.
     implied_tls = tls_cert is not None or tls_ca is not None or api_key is not None
     return TemporalSettings(
@@ -134,6 +144,8 @@ def read_temporal_settings(env: Mapping[str, str]) -> TemporalSettings:
         api_key=api_key,
         connect_timeout_seconds=env_values.non_negative_float(env, "STIGMER_TEMPORAL_CONNECT_TIMEOUT_SECONDS", 10.0)
         or 10.0,
+        deployment_name=deployment_name,
+        build_id=build_id,
     )
 
 

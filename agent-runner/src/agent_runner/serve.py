@@ -6,22 +6,36 @@ import asyncio
 from datetime import timedelta
 from typing import Any, Optional
 
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from agent_runner import logs
 from agent_runner.activities import AgentActivities
-from agent_runner.config import RunnerSettings
+from agent_runner.config import RunnerSettings, TemporalSettings
 from agent_runner.errors import StartupError
 from agent_runner.plugin import build_plugin
 from agent_runner.provider_errors import ProviderErrorsInterceptor
 from agent_runner.shutdown import ShutdownSignals
 from agent_runner.temporal_client import connect
-from agent_runner.thread_workflow import AgentThread
+from agent_runner.thread_workflow import AgentThread, VersionedAgentThread
 from agent_runner.version import current_version
 from agent_runner.workflow import ExecuteAgent
 from agent_runner.workspace import ensure_workspace_root
 
 READY_POLL_SECONDS = 0.02
+
+
+def deployment_config(temporal: TemporalSettings) -> Optional[WorkerDeploymentConfig]:
+    """Worker Versioning when the daemon names a deployment: executions are pinned to the build
+    that started them (threads declare auto-upgrade themselves), so a new release's runner can
+    start beside the old one while the old one finishes what it began."""
+    if temporal.deployment_name is None or temporal.build_id is None:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(temporal.deployment_name, temporal.build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.PINNED,
+    )
 
 
 def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivities) -> Worker:
@@ -33,13 +47,15 @@ def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivit
             "max_concurrent_activities": temporal.max_concurrency,
             "max_concurrent_workflow_tasks": temporal.max_concurrency,
         }
+    versioning = deployment_config(temporal)
     return Worker(
         client,
         task_queue=temporal.task_queue,
-        workflows=[ExecuteAgent, AgentThread],
+        workflows=[ExecuteAgent, VersionedAgentThread if versioning else AgentThread],
         activities=[activities.resolve_model, activities.save_files, activities.check_workspace, activities.workspace_files],
         interceptors=[ProviderErrorsInterceptor()],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+        deployment_config=versioning,
         **limits,  # type: ignore[arg-type]
     )
 
@@ -95,6 +111,8 @@ async def serve(settings: RunnerSettings) -> int:
                 namespace=settings.temporal.namespace,
                 address=settings.temporal.address,
                 version=current_version(),
+                deployment=settings.temporal.deployment_name or "",
+                build_id=settings.temporal.build_id or "",
             )
         await _first(stop, asyncio.shield(run))
         if not run.done():

@@ -6,7 +6,8 @@ serves the task queue. Each turn arrives as the `Turn` update and runs like an
 ExecuteAgent, its model calls durable steps; turns run one at a time, in order. A turn
 is recorded in the history once, however often its completion is retried (an update's
 id is its identity). When Temporal suggests it, between turns, the workflow continues
-as new with the conversation and the files, so its history stays small.
+as new with the conversation and the files, so its history stays small. Ctrl-C in
+`stigmer run --thread` sends the `CancelTurn` signal: the running turn alone is cancelled.
 
 A turn may name its own workspace (the user's directory, `AgentExecutionInput.workspace`):
 that turn's file tools work on that directory only, and the thread's own files are neither
@@ -21,6 +22,7 @@ import asyncio
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import VersioningBehavior
 from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
@@ -44,8 +46,9 @@ with workflow.unsafe.imports_passed_through():
 MAX_HISTORY_EVENTS = 5_000
 
 
-@workflow.defn(name=THREAD_WORKFLOW_NAME)
-class AgentThread(ObservedExecution):
+class AgentThreadBody(ObservedExecution):
+    """The thread's state and handlers; AgentThread and VersionedAgentThread below add the run."""
+
     @workflow.init
     def __init__(self, state: ThreadState) -> None:
         super().__init__()
@@ -60,8 +63,7 @@ class AgentThread(ObservedExecution):
         self.running_turn: tuple[str, asyncio.Future[Any]] | None = None  # (update id, its work)
         self.cancelled_turns: set[str] = set()
 
-    @workflow.run
-    async def run(self, state: ThreadState) -> None:
+    async def live(self) -> None:
         await workflow.wait_condition(lambda: self._should_continue_as_new() and workflow.all_handlers_finished())
         workflow.continue_as_new(ThreadState(self.thread_id, messages_to_dict(self.messages), self.files, self.max_events))
 
@@ -107,3 +109,25 @@ class AgentThread(ObservedExecution):
             return False
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.max_events
+
+
+@workflow.defn(name=THREAD_WORKFLOW_NAME)
+class AgentThread(AgentThreadBody):
+    """The thread on an unversioned worker (no Worker Deployment named)."""
+
+    @workflow.run
+    async def run(self, state: ThreadState) -> None:
+        await self.live()
+
+
+# A thread lives across releases: it is not pinned to the runner that started it but moves to the
+# stack's current version at its next task (after a `server update`), so its workflow code must
+# replay the histories of earlier releases (the replay corpus guards that). Temporal refuses a
+# versioning behaviour on an unversioned worker, hence two classes of one workflow type.
+@workflow.defn(name=THREAD_WORKFLOW_NAME, versioning_behavior=VersioningBehavior.AUTO_UPGRADE)
+class VersionedAgentThread(AgentThreadBody):
+    """The thread on a worker that is a version of the stack's Worker Deployment."""
+
+    @workflow.run
+    async def run(self, state: ThreadState) -> None:
+        await self.live()

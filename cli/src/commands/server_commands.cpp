@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/cli_upgrade.h"
+#include "commands/rolling_update.h"
 #include "commands/update_awareness.h"
 #include "commands/version_command.h"
 #include "util/error.h"
@@ -128,11 +129,14 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
         context.store().ensure_installed(channel.version, context.source(), context.http(),
                                          context.console(), refuse_if_cli_too_old(context));
     context.store().activate(installed);
+    const auto applied = apply_to_running_stack(context, installed);
     if (options.json) {
         std::cout << nlohmann::json{{"previous", current.empty() ? nlohmann::json(nullptr)
                                                                  : nlohmann::json(current)},
                                     {"version", channel.version},
-                                    {"components", components_json(installed)}}
+                                    {"components", components_json(installed)},
+                                    {"running_stack",
+                                     applied ? nlohmann::json(*applied) : nlohmann::json(nullptr)}}
                          .dump(2)
                   << '\n';
         return;
@@ -140,17 +144,27 @@ void run_update(GlobalOptions& options, const UpdateFlags& flags) {
     context.console().result("updated " + (current.empty() ? "(none)" : current) + " -> " +
                              channel.version + " (" + component_summary(installed) + ")" +
                              (current.empty() ? "" : "; `stigmer server rollback` goes back"));
+    if (applied) context.console().result(*applied);
 }
 
 void run_rollback(GlobalOptions& options) {
     Context context(options);
     const auto before = context.store().active_state().active.value_or("(none)");
     const auto version = context.store().rollback();
+    std::optional<std::string> applied;
+    if (const auto installed = context.store().find_installed(version))
+        applied = apply_to_running_stack(context, *installed);
     if (options.json) {
-        std::cout << nlohmann::json{{"previous", before}, {"version", version}}.dump(2) << '\n';
+        std::cout << nlohmann::json{{"previous", before},
+                                    {"version", version},
+                                    {"running_stack",
+                                     applied ? nlohmann::json(*applied) : nlohmann::json(nullptr)}}
+                         .dump(2)
+                  << '\n';
         return;
     }
     context.console().result("rolled back " + before + " -> " + version);
+    if (applied) context.console().result(*applied);
 }
 
 void run_versions(GlobalOptions& options) {
@@ -205,7 +219,7 @@ void run_versions(GlobalOptions& options) {
 
 void run_prune(GlobalOptions& options, const PruneFlags& flags) {
     Context context(options);
-    const auto removed = context.store().prune(flags.dry_run);
+    const auto removed = context.store().prune(flags.dry_run, releases_in_use(context));
     if (options.json) {
         std::cout << nlohmann::json{{"dry_run", flags.dry_run}, {"removed", removed}}.dump(2)
                   << '\n';

@@ -6,6 +6,7 @@
 
 #include "commands/cli_upgrade.h"
 #include "commands/logs_command.h"
+#include "commands/rolling_update.h"
 #include "commands/stack_launch.h"
 #include "commands/stack_status_view.h"
 #include "daemon/daemon_client.h"
@@ -124,6 +125,27 @@ void run_start(GlobalOptions& options, const StartFlags& flags) {
     const daemon::DaemonClient client(context.settings().home);
 
     if (auto status = client.status()) {
+        const std::string running = (*status)["daemon"].value("release", "");
+        if (!flags.stack.version.empty() && flags.stack.version != running) {
+            // Another release asked of a running stack: a rolling update, nothing stops.
+            auto installed = context.store().ensure_installed(flags.stack.version, context.source(),
+                                                              context.http(), console,
+                                                              refuse_if_cli_too_old(context));
+            context.store().activate(installed);
+            if (const auto applied = apply_to_running_stack(context, installed)) {
+                if (options.json) {
+                    std::cout << nlohmann::json{{"previous", running},
+                                                {"version", flags.stack.version},
+                                                {"running_stack", *applied}}
+                                     .dump(2)
+                              << '\n';
+                } else {
+                    console.result("switched the running stack " + running + " -> " +
+                                   flags.stack.version + ": " + *applied);
+                }
+                return;
+            }
+        }
         console.status("stigmer is already running (daemon pid " +
                        std::to_string((*status)["daemon"].value("pid", 0)) + ")");
         const auto ready = wait_until_ready(client, console, 0, seconds(flags.timeout_seconds));

@@ -16,8 +16,9 @@ StackEndpoint find_stack_endpoint(const Context& context) {
     const auto temporal = status->value("temporal", nlohmann::json::object());
     StackEndpoint stack;
     for (const auto& c : status->value("components", nlohmann::json::array())) {
+        // During an update two runners run: any ready one takes executions.
         if (c.value("name", "") == "agent-runner")
-            stack.runner_ready = c.value("state", "") == "ready";
+            stack.runner_ready = stack.runner_ready || c.value("state", "") == "ready";
     }
     const std::string http_url = temporal.value("http_url", "");
     if (http_url.empty()) {

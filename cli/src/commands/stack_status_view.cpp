@@ -15,6 +15,23 @@ std::string format_duration(long long seconds) {
            std::to_string(minutes) + "m";
 }
 
+namespace {
+
+// During a rolling update two releases' runners run: say which is current and what the other
+// still has to finish.
+std::string state_text(const nlohmann::json& component, int runners) {
+    std::string text = component.value("state", "");
+    const std::string role = component.value("role", "");
+    if (runners < 2 || role.empty()) return text;
+    text += ", " + role + " " + component.value("release", "");
+    const auto open = component.value("open_executions", nlohmann::json());
+    if (role == "draining" && open.is_number())
+        text += " (" + std::to_string(open.get<long>()) + " open)";
+    return text;
+}
+
+}  // namespace
+
 std::string render_stack_status(const nlohmann::json& status) {
     const auto& daemon = status["daemon"];
     std::ostringstream out;
@@ -22,6 +39,8 @@ std::string render_stack_status(const nlohmann::json& status) {
         << format_duration(daemon.value("uptime_seconds", 0LL)) << ", release "
         << daemon.value("release", "") << ", home " << daemon.value("home", "") << "\n";
 
+    int runners = 0;
+    for (const auto& c : status["components"]) runners += c.contains("role") ? 1 : 0;
     std::vector<std::vector<std::string>> rows{
         {"COMPONENT", "STATE", "VERSION", "PID", "UPTIME", "RESTARTS", "PORTS"}};
     for (const auto& c : status["components"]) {
@@ -31,7 +50,7 @@ std::string render_stack_status(const nlohmann::json& status) {
             ports += name + " " + std::to_string(port.get<int>());
         }
         const int pid = c.value("pid", 0);
-        rows.push_back({c.value("name", ""), c.value("state", ""), c.value("version", ""),
+        rows.push_back({c.value("name", ""), state_text(c, runners), c.value("version", ""),
                         pid > 0 ? std::to_string(pid) : "-",
                         pid > 0 ? format_duration(c.value("uptime_seconds", 0LL)) : "-",
                         std::to_string(c.value("restarts", 0)), ports.empty() ? "-" : ports});

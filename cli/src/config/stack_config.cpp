@@ -122,9 +122,12 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
     reader.read_string("temporal", "tls_cert", t.tls_cert);
     reader.read_string("temporal", "tls_key", t.tls_key);
     reader.read_string("temporal", "api_key", t.api_key);
+    reader.read_string("temporal", "deployment", t.deployment);
     reader.read_count("agent_runner", "max_concurrency", config.agent_runner.max_concurrency);
     reader.read_count("agent_runner", "shutdown_grace_seconds",
                       config.agent_runner.shutdown_grace_seconds);
+    reader.read_count("agent_runner", "drain_limit_seconds",
+                      config.agent_runner.drain_limit_seconds);
     reader.read_env(config.agent_runner.env);
     reader.read_count("agent", "max_model_calls", config.agent.max_model_calls);
     reader.read_strings("agent", "approve", config.agent.approve);

@@ -26,6 +26,9 @@ struct TemporalSettings {
     std::string tls_cert;  // external: client certificate file (mTLS)
     std::string tls_key;
     std::string api_key;  // external: API key (Temporal Cloud); a secret
+    // The stack's Temporal Worker Deployment: each release's agent-runner is a version of it
+    // (build id = release version). Empty: unversioned workers (no rolling updates).
+    std::string deployment = "stigmer";
 
     std::string grpc_address() const;  // what agent-runner dials
     std::string http_api_url() const;  // what `stigmer run` calls
@@ -34,6 +37,9 @@ struct TemporalSettings {
 struct AgentRunnerSettings {
     int max_concurrency = 0;  // 0: agent-runner's default
     int shutdown_grace_seconds = 30;
+    // How long an old release's runner may keep finishing the executions pinned to it after an
+    // update; what is left then is moved to the current release.
+    int drain_limit_seconds = 3600;
     std::map<std::string, std::string> env;  // [agent_runner.env]: provider settings, keys
 };
 

@@ -32,6 +32,18 @@ std::optional<int> DaemonClient::recorded_pid() const {
     }
 }
 
+std::optional<nlohmann::json> DaemonClient::request_upgrade(
+    const std::string& release, const std::string& runner_version,
+    const std::filesystem::path& runner_executable, const std::string& temporal_version) const {
+    const nlohmann::json request = {
+        {"command", "upgrade"},
+        {"release", release},
+        {"agent_runner", {{"version", runner_version}, {"executable", runner_executable.string()}}},
+        {"temporal_version", temporal_version},
+    };
+    return send_control_request(paths_.socket, request, std::chrono::milliseconds(5000));
+}
+
 bool DaemonClient::request_stop() const {
     const auto answer =
         send_control_request(paths_.socket, {{"command", "stop"}}, std::chrono::milliseconds(3000));

@@ -27,6 +27,15 @@ class DaemonClient {
     // The pid the daemon recorded, if the file is there.
     std::optional<int> recorded_pid() const;
 
+    // Asks the running stack to take release `release` as a rolling update: its agent-runner
+    // (`runner_version`, `runner_executable`) starts beside the old one and becomes current.
+    // The daemon's answer ({"ok": true} or {"ok": false, "error", "hint"}); nullopt if no
+    // daemon answered.
+    std::optional<nlohmann::json> request_upgrade(const std::string& release,
+                                                  const std::string& runner_version,
+                                                  const std::filesystem::path& runner_executable,
+                                                  const std::string& temporal_version) const;
+
     // Asks the daemon to stop the stack and exit; false if it did not answer.
     bool request_stop() const;
 

@@ -7,11 +7,14 @@
 
 #include "daemon/control_socket.h"
 #include "daemon/run_paths.h"
+#include "daemon/runner_fleet.h"
 #include "platform/file_lock.h"
 #include "platform/fs.h"
 #include "platform/process.h"
 #include "platform/process_info.h"
 #include "platform/stop_signals.h"
+#include "release/trusted_keys.h"
+#include "store/release_store.h"
 #include "supervise/rotating_log.h"
 #include "supervise/supervisor.h"
 #include "update/update_checker.h"
@@ -43,13 +46,31 @@ update::UpdateCheckSettings update_check_settings(const DaemonLaunch& launch) {
     settings.platform = platform::detect_platform();
     settings.timeout = update::update_check_timeout();
     settings.log = say;
-    settings.on_release_ready = [](const std::string& version) {
-        // Applying it to the running stack is the rolling upgrade's job; until that is wired
-        // here, the release waits in the store for `stigmer server update`.
-        say("release " + version +
-            " downloaded and verified; not active: `stigmer server update` switches to it");
-    };
     return settings;
+}
+
+// The control request "upgrade" ({"release", "agent_runner": {"version", "executable"},
+// "temporal_version"}) from `server update` on a running stack.
+nlohmann::json upgrade_answer(const nlohmann::json& request, RunnerFleet& fleet,
+                              const std::string& temporal_version) {
+    const std::string release = request.value("release", "");
+    const auto runner = request.value("agent_runner", nlohmann::json::object());
+    const std::string executable = runner.value("executable", "");
+    if (release.empty() || executable.empty())
+        return {{"ok", false}, {"error", "an upgrade names a release and its agent-runner"}};
+    const std::string wanted_temporal = request.value("temporal_version", "");
+    if (!temporal_version.empty() && !wanted_temporal.empty() &&
+        wanted_temporal != temporal_version) {
+        return {{"ok", false},
+                {"error", "release " + release + " changes Temporal (" + temporal_version + " -> " +
+                              wanted_temporal + "), which a running stack cannot take yet"},
+                {"hint", "run `stigmer server restart` to apply it"}};
+    }
+    const auto refused =
+        fleet.upgrade(release, PlannedBinary{"agent-runner", runner.value("version", release),
+                                             std::filesystem::path(executable)});
+    if (!refused.empty()) return {{"ok", false}, {"error", refused}};
+    return {{"ok", true}, {"release", release}};
 }
 
 }  // namespace
@@ -98,18 +119,42 @@ int run_daemon(const DaemonLaunch& launch) {
     platform::write_file_atomically(paths.pid_file,
                                     std::to_string(platform::current_process_id()) + "\n");
 
-    const auto plan = plan_stack(launch.config, launch.binaries, launch.home, launch.environment);
+    auto plan = plan_stack(launch.config, launch.binaries, launch.home, launch.environment,
+                           launch.release_version);
+    plan.pop_back();  // the runners are the fleet's: one per release during an update
     supervise::SupervisorSettings settings;
     settings.log_directory = paths.log_dir;
     settings.event_log = say;
     supervise::Supervisor supervisor(plan, settings);
+    store::ReleaseStore store(store::Layout(launch.home), platform::detect_platform(),
+                              release::trusted_public_keys());
+    RunnerFleet fleet(
+        supervisor,
+        RunnerFleet::Settings{
+            launch.config, launch.home, launch.environment, std::chrono::milliseconds(2000), say,
+            [&store](const std::string& release) -> std::optional<PlannedBinary> {
+                const auto installed = store.find_installed(release);
+                if (!installed) return std::nullopt;
+                const auto runner = installed->components.find("agent-runner");
+                if (runner == installed->components.end()) return std::nullopt;
+                return PlannedBinary{"agent-runner", runner->second.component_version,
+                                     runner->second.executable};
+            }});
+    supervisor.add(fleet.first_runner(launch.release_version, launch.binaries.at("agent-runner")));
+    const std::string temporal_version =
+        launch.binaries.count("temporal") ? launch.binaries.at("temporal").version : "";
 
     std::atomic<bool> stop_requested{false};
     const auto started_at = std::chrono::system_clock::now();
     const auto& t = launch.config.temporal;
     auto status_document = [&] {
         nlohmann::json components = nlohmann::json::array();
-        for (const auto& status : supervisor.status()) components.push_back(status.to_json());
+        for (const auto& status : supervisor.status()) {
+            auto component = status.to_json();
+            if (auto runner = fleet.describe(status.instance); !runner.is_null())
+                component.update(runner);
+            components.push_back(component);
+        }
         const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
             std::chrono::system_clock::now() - started_at);
         return nlohmann::json{
@@ -117,7 +162,7 @@ int run_daemon(const DaemonLaunch& launch) {
             {"daemon",
              {{"pid", platform::current_process_id()},
               {"home", launch.home.string()},
-              {"release", launch.release_version},
+              {"release", fleet.current_release()},
               {"uptime_seconds", uptime.count()},
               {"stopping", stop_requested.load()}}},
             {"temporal",
@@ -125,10 +170,11 @@ int run_daemon(const DaemonLaunch& launch) {
               {"address", t.grpc_address()},
               {"namespace", t.name_space},
               {"task_queue", t.task_queue},
+              {"deployment", uses_worker_versioning(launch.config) ? t.deployment : ""},
               {"http_url", t.http_api_url()},
               {"ui_url", t.external ? "" : "http://" + t.host + ":" + std::to_string(t.ui_port)}}},
             {"components", components},
-            {"ready", supervisor.all_ready()},
+            {"ready", supervisor.all_ready() && fleet.serving()},
             {"failed", supervisor.any_failed()},
         };
     };
@@ -137,6 +183,7 @@ int run_daemon(const DaemonLaunch& launch) {
         const std::string command = request.value("command", "");
         if (command == "ping") return {{"ok", true}, {"pid", platform::current_process_id()}};
         if (command == "status") return status_document();
+        if (command == "upgrade") return upgrade_answer(request, fleet, temporal_version);
         if (command == "stop") {
             stop_requested = true;
             return {{"ok", true}};
@@ -147,12 +194,34 @@ int run_daemon(const DaemonLaunch& launch) {
         launch.release_version + ")");
 
     // Once a day, in the background: never in the way of a command or of the stack.
-    update::BackgroundUpdateChecker update_checker(update_check_settings(launch));
+    auto check_settings = update_check_settings(launch);
+    check_settings.on_release_ready = [&](const std::string& version) {
+        // auto_update = "install": the verified release becomes active and rolls onto the
+        // running stack the way `stigmer server update` does.
+        const auto installed = store.find_installed(version);
+        if (!installed || !installed->components.count("agent-runner")) return;
+        const auto& runner = installed->components.at("agent-runner");
+        store.activate(*installed);
+        const auto temporal = installed->components.find("temporal");
+        const std::string wanted_temporal =
+            temporal == installed->components.end() ? "" : temporal->second.component_version;
+        if (!launch.config.temporal.external && wanted_temporal != temporal_version) {
+            say("release " + version + " is active but changes Temporal (" + temporal_version +
+                " -> " + wanted_temporal + "): `stigmer server restart` applies it");
+            return;
+        }
+        const auto refused = fleet.upgrade(
+            version, PlannedBinary{"agent-runner", runner.component_version, runner.executable});
+        say(refused.empty() ? "auto_update: applying release " + version + " to the running stack"
+                            : "auto_update: release " + version + " waits: " + refused);
+    };
+    update::BackgroundUpdateChecker update_checker(check_settings);
     update_checker.start();
 
     std::string recorded;
     while (!stop_requested && !platform::stop_signal_received()) {
         supervisor.tick();
+        fleet.tick();
         const std::string record = children_record(supervisor).dump();
         if (record != recorded) {
             platform::write_file_atomically(paths.children_file, record);

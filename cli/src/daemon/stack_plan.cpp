@@ -63,9 +63,14 @@ temporal::Endpoint endpoint_of(const config::TemporalSettings& t) {
 
 }  // namespace
 
+bool uses_worker_versioning(const config::StackConfig& config) {
+    return !config.temporal.deployment.empty() && !config.temporal.http_api_url().empty();
+}
+
 std::vector<std::string> agent_runner_environment(const config::StackConfig& config,
                                                   const std::vector<std::string>& environment,
-                                                  const std::filesystem::path& workspace_root) {
+                                                  const std::filesystem::path& workspace_root,
+                                                  const std::string& build_id) {
     std::vector<std::string> env;
     for (const auto& [name, value] : config.agent_runner.env) {
         if (!is_daemon_owned(name) && !is_interpreter_variable(name))
@@ -93,6 +98,10 @@ std::vector<std::string> agent_runner_environment(const config::StackConfig& con
                  std::to_string(config.agent_runner.shutdown_grace_seconds));
     set_variable(env, "STIGMER_LOG_FORMAT", "plain");  // the ready marker is read in this format
     set_variable(env, "STIGMER_WORKSPACE_ROOT", workspace_root.string());
+    if (uses_worker_versioning(config) && !build_id.empty()) {
+        set_variable(env, "TEMPORAL_DEPLOYMENT_NAME", t.deployment);
+        set_variable(env, "TEMPORAL_WORKER_BUILD_ID", build_id);
+    }
     return env;
 }
 
@@ -105,7 +114,8 @@ std::vector<std::string> temporal_environment(const std::vector<std::string>& en
 
 std::vector<supervise::ComponentSpec> plan_stack(
     const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
-    const std::filesystem::path& home, const std::vector<std::string>& environment) {
+    const std::filesystem::path& home, const std::vector<std::string>& environment,
+    const std::string& release) {
     std::vector<supervise::ComponentSpec> specs;
     const auto& t = config.temporal;
 
@@ -158,13 +168,24 @@ std::vector<supervise::ComponentSpec> plan_stack(
         specs.push_back(std::move(temporal));
     }
 
-    const auto& binary = binary_for(binaries, "agent-runner");
+    specs.push_back(plan_agent_runner(config, binary_for(binaries, "agent-runner"), home,
+                                      environment, release));
+    return specs;
+}
+
+supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
+                                           const PlannedBinary& binary,
+                                           const std::filesystem::path& home,
+                                           const std::vector<std::string>& environment,
+                                           const std::string& release) {
+    const auto& t = config.temporal;
     supervise::ComponentSpec runner;
     runner.name = binary.name;
     runner.version = binary.version;
     runner.spawn.executable = binary.executable;
     const auto workspace_root = home / "data" / "workspaces";
-    runner.spawn.environment = agent_runner_environment(config, environment, workspace_root);
+    runner.spawn.environment =
+        agent_runner_environment(config, environment, workspace_root, release);
     runner.spawn.working_directory = home / "data";
     if (!t.external) runner.depends_on = {"temporal"};
     runner.ready_marker = kAgentRunnerReadyMarker;
@@ -180,8 +201,7 @@ std::vector<supervise::ComponentSpec> plan_stack(
     runner.start_timeout =
         std::chrono::seconds(180);  // the first run of a one-file bundle unpacks it
     runner.stop_grace = std::chrono::seconds(config.agent_runner.shutdown_grace_seconds + 5);
-    specs.push_back(std::move(runner));
-    return specs;
+    return runner;
 }
 
 }  // namespace stigmer::daemon

@@ -24,10 +24,23 @@ struct PlannedBinary {
 
 // Builds the supervisor's component specs for a stack: Temporal's dev server (unless an
 // external cluster is configured) and agent-runner with the environment contract of
-// docs/configuration.md. `environment` is the daemon's own ("NAME=value").
+// docs/configuration.md. `environment` is the daemon's own ("NAME=value"); `release` is the
+// release version, the runner's build id in the stack's Worker Deployment.
 std::vector<supervise::ComponentSpec> plan_stack(
     const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
-    const std::filesystem::path& home, const std::vector<std::string>& environment);
+    const std::filesystem::path& home, const std::vector<std::string>& environment,
+    const std::string& release);
+
+// The agent-runner of release `release` alone: what a rolling update starts beside the old one.
+supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
+                                           const PlannedBinary& binary,
+                                           const std::filesystem::path& home,
+                                           const std::vector<std::string>& environment,
+                                           const std::string& release);
+
+// Whether the stack's runners are versions of a Temporal Worker Deployment: a deployment is
+// named and the daemon can reach Temporal's HTTP API to make a version current.
+bool uses_worker_versioning(const config::StackConfig& config);
 
 // The environment Temporal's dev server gets: the daemon's, minus credentials (names holding
 // API_KEY, SECRET, TOKEN or PASSWORD), which are the agents' business.
@@ -39,6 +52,7 @@ std::vector<std::string> temporal_environment(const std::vector<std::string>& en
 // settings, which the daemon owns.
 std::vector<std::string> agent_runner_environment(const config::StackConfig& config,
                                                   const std::vector<std::string>& environment,
-                                                  const std::filesystem::path& workspace_root);
+                                                  const std::filesystem::path& workspace_root,
+                                                  const std::string& build_id = "");
 
 }  // namespace stigmer::daemon

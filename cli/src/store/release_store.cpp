@@ -243,12 +243,13 @@ std::vector<StoredVersion> ReleaseStore::stored_versions() const {
     return result;
 }
 
-std::vector<std::string> ReleaseStore::prune(bool dry_run) {
+std::vector<std::string> ReleaseStore::prune(bool dry_run, const std::set<std::string>& in_use) {
     const auto lock = platform::FileLock::acquire(layout_.state_lock());
     const auto state = load_active_state(layout_);
     std::vector<std::string> removed;
     for (const auto& stored : stored_versions()) {
         if (stored.version == state.active || stored.version == state.previous()) continue;
+        if (in_use.count(stored.version)) continue;
         removed.push_back(stored.version);
         if (dry_run) continue;
         // Wait for an install of this version in progress, so its files are not pulled away.

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,9 @@ class ReleaseStore {
     // Back to the previous active version (must still be installed); returns it.
     std::string rollback();
 
-    // Versions removed (or that would be with dry_run): all but the active and previous ones.
-    std::vector<std::string> prune(bool dry_run);
+    // Versions removed (or that would be with dry_run): all but the active and previous ones
+    // and those `in_use` (a runner still runs it, or executions are pinned to it).
+    std::vector<std::string> prune(bool dry_run, const std::set<std::string>& in_use = {});
 
     std::vector<StoredVersion> stored_versions() const;
 

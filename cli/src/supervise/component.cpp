@@ -24,9 +24,16 @@ std::string to_string(ComponentState state) {
 
 nlohmann::json ComponentStatus::to_json() const {
     nlohmann::json j = {
-        {"name", name},     {"version", version},       {"state", to_string(state)},
-        {"pid", pid},       {"restarts", restarts},     {"last_exit", last_exit},
-        {"detail", detail}, {"last_lines", last_lines}, {"binary", binary.string()},
+        {"name", name},
+        {"instance", instance},
+        {"version", version},
+        {"state", to_string(state)},
+        {"pid", pid},
+        {"restarts", restarts},
+        {"last_exit", last_exit},
+        {"detail", detail},
+        {"last_lines", last_lines},
+        {"binary", binary.string()},
         {"ports", ports},
     };
     if (pid > 0) {

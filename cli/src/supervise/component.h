@@ -21,6 +21,9 @@ std::string to_string(ComponentState state);
 struct ComponentSpec {
     std::string name;
     std::string version;
+    // Tells apart two components of one name (two releases' runners during an update);
+    // empty: the name.
+    std::string instance;
     platform::SpawnRequest spawn;
     std::vector<std::string> depends_on;  // started only once these are ready
     std::map<std::string, int> ports;     // shown in status ("grpc": 7233)
@@ -38,6 +41,7 @@ struct ComponentSpec {
 struct ComponentStatus {
     std::string name;
     std::string version;
+    std::string instance;
     ComponentState state = ComponentState::kWaiting;
     int pid = 0;
     std::chrono::system_clock::time_point started_at{};

@@ -24,7 +24,7 @@ struct Supervisor::Runtime {
     ComponentStatus status;
     std::optional<platform::ChildProcess> child;
     std::unique_ptr<OutputPump> pump;
-    std::unique_ptr<RotatingLog> log;
+    std::shared_ptr<RotatingLog> log;
     std::deque<std::string> tail;
     bool reported_ready = false;
     Clock::time_point launched_at{};
@@ -37,17 +37,44 @@ struct Supervisor::Runtime {
 
 Supervisor::Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings)
     : settings_(std::move(settings)) {
-    for (auto& spec : specs) {
-        auto runtime = std::make_unique<Runtime>(std::move(spec), settings_.restart);
-        runtime->status.name = runtime->spec.name;
-        runtime->status.version = runtime->spec.version;
-        runtime->status.binary = runtime->spec.spawn.executable;
-        runtime->status.ports = runtime->spec.ports;
-        runtime->log =
-            std::make_unique<RotatingLog>(settings_.log_directory / (runtime->spec.name + ".log"),
-                                          settings_.log_max_bytes, settings_.log_kept_files);
-        components_.push_back(std::move(runtime));
+    for (auto& spec : specs) add(std::move(spec));
+}
+
+std::shared_ptr<RotatingLog> Supervisor::log_for(const std::string& name) {
+    auto& log = logs_[name];
+    if (!log) {
+        log = std::make_shared<RotatingLog>(settings_.log_directory / (name + ".log"),
+                                            settings_.log_max_bytes, settings_.log_kept_files);
     }
+    return log;
+}
+
+void Supervisor::add(ComponentSpec spec) {
+    auto runtime = std::make_unique<Runtime>(std::move(spec), settings_.restart);
+    runtime->status.name = runtime->spec.name;
+    runtime->status.version = runtime->spec.version;
+    runtime->status.instance =
+        runtime->spec.instance.empty() ? runtime->spec.name : runtime->spec.instance;
+    runtime->status.binary = runtime->spec.spawn.executable;
+    runtime->status.ports = runtime->spec.ports;
+    runtime->log = log_for(runtime->spec.name);
+    std::lock_guard lock(mutex_);
+    components_.push_back(std::move(runtime));
+}
+
+bool Supervisor::retire(const std::string& instance, const std::string& why) {
+    Runtime* found = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& c : components_) {
+            if (c->status.instance == instance) found = c.get();
+        }
+    }
+    if (!found) return false;
+    stop_one(*found, found->spec.stop_grace, why);
+    std::lock_guard lock(mutex_);
+    std::erase_if(components_, [&](const auto& c) { return c.get() == found; });
+    return true;
 }
 
 Supervisor::~Supervisor() {
@@ -55,8 +82,13 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::note(Runtime& component, const std::string& event) {
-    component.log->write_line("stigmer: " + event);
-    if (settings_.event_log) settings_.event_log(component.spec.name + ": " + event);
+    // Two runners of different releases during an update: say which one.
+    const bool twin = std::count_if(components_.begin(), components_.end(), [&](const auto& c) {
+                          return c->spec.name == component.spec.name;
+                      }) > 1;
+    const std::string label = twin ? component.status.instance : component.spec.name;
+    component.log->write_line("stigmer: " + (twin ? label + ": " : "") + event);
+    if (settings_.event_log) settings_.event_log(label + ": " + event);
 }
 
 bool Supervisor::dependencies_ready(const Runtime& component, std::string* missing) const {

@@ -4,6 +4,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,14 @@ class Supervisor {
     // One supervision step: starts what can start, checks readiness, handles exits.
     void tick();
 
+    // Adds a component to a running stack (a new release's agent-runner beside the old one);
+    // components of the same name share one log file. Call from the thread that calls tick().
+    void add(ComponentSpec spec);
+
+    // Stops the component `instance` (SIGTERM, its grace, then SIGKILL) and removes it; false
+    // when there is none. Call from the thread that calls tick().
+    bool retire(const std::string& instance, const std::string& why);
+
     // Stops every component, dependents first (SIGTERM to the group, the grace period, then
     // SIGKILL); returns when all are gone.
     void stop_all();
@@ -61,9 +70,11 @@ class Supervisor {
     void stop_one(Runtime& component, std::chrono::milliseconds grace, const std::string& why);
     bool dependencies_ready(const Runtime& component, std::string* missing) const;
     void note(Runtime& component, const std::string& event);
+    std::shared_ptr<RotatingLog> log_for(const std::string& name);
 
     SupervisorSettings settings_;
     std::vector<std::unique_ptr<Runtime>> components_;
+    std::map<std::string, std::shared_ptr<RotatingLog>> logs_;  // by component name
     mutable std::mutex mutex_;
     bool stopping_ = false;
 };

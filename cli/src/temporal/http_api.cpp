@@ -18,13 +18,6 @@ constexpr std::chrono::milliseconds kUpdateRequestTimeout{70'000};
 // Temporal answers a query no worker picks up after 30 s ("query timed out"): wait for that
 // answer rather than a transport timeout that would blame the network.
 
-std::string escape_path(const std::string& segment) {
-    char* escaped = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
-    std::string result = escaped ? escaped : segment;
-    curl_free(escaped);
-    return result;
-}
-
 std::string message_of(const JsonResponse& response) {
     try {
         return nlohmann::json::parse(response.body).value("message", "");

@@ -15,6 +15,13 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
 
 }  // namespace
 
+std::string escape_path(const std::string& segment) {
+    char* escaped = curl_easy_escape(nullptr, segment.c_str(), static_cast<int>(segment.size()));
+    std::string result = escaped ? escaped : segment;
+    curl_free(escaped);
+    return result;
+}
+
 JsonResponse send_json_request(const std::string& method, const std::string& url,
                                const std::string& body,
                                const std::map<std::string, std::string>& headers,

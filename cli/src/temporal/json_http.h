@@ -12,6 +12,9 @@ struct JsonResponse {
     std::string transport_error;  // libcurl's explanation when status is 0
 };
 
+// A URL path segment with everything but unreserved characters percent-encoded.
+std::string escape_path(const std::string& segment);
+
 // One small JSON request over HTTP(S) with a deadline, for talking to a service's HTTP API
 // (not for downloads: no resume, no retries, no progress).
 JsonResponse send_json_request(const std::string& method, const std::string& url,

@@ -29,8 +29,8 @@ struct UpdateCheckSettings {
     std::chrono::seconds timeout{2};  // the channel (and manifest) request, all of it
     // One line for the daemon's log (never the user's terminal).
     std::function<void(const std::string&)> log;
-    // auto_update = "install": `version` is downloaded and verified in the store, not active.
-    // The hook where applying it to the running stack (a rolling upgrade) plugs in.
+    // auto_update = "install": `version` is downloaded and verified in the store, not active
+    // yet; the daemon makes it active and rolls it onto the running stack.
     std::function<void(const std::string& version)> on_release_ready;
 };
 

@@ -149,7 +149,7 @@ TEST(StackPlan, RunsTemporalThenAgentRunnerLocally) {
     std::map<std::string, daemon::PlannedBinary> binaries = {
         {"temporal", {"temporal", "1.5.1", "/h/versions/temporal/1.0.0/temporal"}},
         {"agent-runner", {"agent-runner", "1.0.0", "/h/versions/agent-runner/1.0.0/agent-runner"}}};
-    const auto plan = daemon::plan_stack(config, binaries, "/h", {"PATH=/usr/bin"});
+    const auto plan = daemon::plan_stack(config, binaries, "/h", {"PATH=/usr/bin"}, "1.0.0");
     ASSERT_EQ(plan.size(), 2u);
     EXPECT_EQ(plan[0].name, "temporal");
     const auto& args = plan[0].spawn.arguments;
@@ -177,7 +177,7 @@ TEST(StackPlan, TemporalGetsNoneOfTheAgentsCredentials) {
                                                  "STIGMER_LLM_API_KEY=sk-llm",
                                                  "GITHUB_TOKEN=ghp",
                                                  "AWS_SECRET_ACCESS_KEY=aws"};
-    const auto plan = daemon::plan_stack(config, binaries, "/h", daemon_env);
+    const auto plan = daemon::plan_stack(config, binaries, "/h", daemon_env, "1.0.0");
     ASSERT_EQ(plan.size(), 2u);
     const auto& temporal_env = plan[0].spawn.environment;
     EXPECT_EQ(temporal_env, (std::vector<std::string>{"PATH=/usr/bin", "HOME=/home/u"}));
@@ -192,15 +192,33 @@ TEST(StackPlan, AnExternalClusterRunsOnlyAgentRunner) {
     config.temporal.api_key = "key";
     std::map<std::string, daemon::PlannedBinary> binaries = {
         {"agent-runner", {"agent-runner", "1.0.0", "/h/agent-runner"}}};
-    const auto plan = daemon::plan_stack(config, binaries, "/h", {});
+    const auto plan = daemon::plan_stack(config, binaries, "/h", {}, "1.0.0");
     ASSERT_EQ(plan.size(), 1u);
     EXPECT_TRUE(plan[0].depends_on.empty());
     EXPECT_EQ(value_of(plan[0].spawn.environment, "TEMPORAL_SERVICE_ADDRESS"),
               "my-ns.acct.tmprl.cloud:7233");
     EXPECT_EQ(value_of(plan[0].spawn.environment, "TEMPORAL_API_KEY"), "key");
+    // No HTTP API to make a version current: the runner is not versioned.
+    EXPECT_EQ(value_of(plan[0].spawn.environment, "TEMPORAL_DEPLOYMENT_NAME"), "<unset>");
+}
+
+TEST(StackPlan, EachReleasesRunnerIsABuildOfTheStacksDeployment) {
+    config::StackConfig config;
+    const daemon::PlannedBinary binary{"agent-runner", "0.9.0", "/h/agent-runner"};
+    auto runner = daemon::plan_agent_runner(config, binary, "/h", {}, "1.4.0");
+    EXPECT_EQ(value_of(runner.spawn.environment, "TEMPORAL_DEPLOYMENT_NAME"), "stigmer");
+    EXPECT_EQ(value_of(runner.spawn.environment, "TEMPORAL_WORKER_BUILD_ID"), "1.4.0");
+    // The caller cannot move it (a stale variable in the user's shell).
+    runner =
+        daemon::plan_agent_runner(config, binary, "/h", {"TEMPORAL_WORKER_BUILD_ID=x"}, "1.4.0");
+    EXPECT_EQ(value_of(runner.spawn.environment, "TEMPORAL_WORKER_BUILD_ID"), "1.4.0");
+    config.temporal.deployment = "";
+    runner = daemon::plan_agent_runner(config, binary, "/h", {}, "1.4.0");
+    EXPECT_EQ(value_of(runner.spawn.environment, "TEMPORAL_DEPLOYMENT_NAME"), "<unset>");
+    EXPECT_FALSE(daemon::uses_worker_versioning(config));
 }
 
 TEST(StackPlan, AMissingComponentIsAClearError) {
     config::StackConfig config;
-    EXPECT_THROW(daemon::plan_stack(config, {}, "/h", {}), Error);
+    EXPECT_THROW(daemon::plan_stack(config, {}, "/h", {}, "1.0.0"), Error);
 }

@@ -31,3 +31,29 @@ TEST(StackStatusView, ShowsEveryComponentAndNoSecrets) {
     EXPECT_NE(text.find("http://127.0.0.1:8233"), std::string::npos);
     EXPECT_NE(text.find("/h/bin/agent-runner"), std::string::npos);
 }
+
+TEST(StackStatusView, ShowsWhichRunnerIsCurrentAndWhatTheOtherStillRuns) {
+    const auto status = nlohmann::json::parse(R"({
+      "daemon": {"pid": 10, "home": "/h", "release": "1.1.0", "uptime_seconds": 65},
+      "temporal": {"external": false, "ui_url": "http://127.0.0.1:8233"},
+      "components": [
+        {"name": "agent-runner", "state": "ready", "version": "1.0.0", "pid": 12, "restarts": 0,
+         "ports": {}, "release": "1.0.0", "role": "draining", "open_executions": 2},
+        {"name": "agent-runner", "state": "ready", "version": "1.1.0", "pid": 13, "restarts": 0,
+         "ports": {}, "release": "1.1.0", "role": "current", "open_executions": null}
+      ]})");
+    const auto text = render_stack_status(status);
+    EXPECT_NE(text.find("ready, draining 1.0.0 (2 open)"), std::string::npos) << text;
+    EXPECT_NE(text.find("ready, current 1.1.0"), std::string::npos) << text;
+}
+
+TEST(StackStatusView, OneRunnerNeedsNoRole) {
+    const auto status = nlohmann::json::parse(R"({
+      "daemon": {"pid": 10, "home": "/h", "release": "1.1.0", "uptime_seconds": 65},
+      "temporal": {"external": false, "ui_url": "http://127.0.0.1:8233"},
+      "components": [
+        {"name": "agent-runner", "state": "ready", "version": "1.1.0", "pid": 13, "restarts": 0,
+         "ports": {}, "release": "1.1.0", "role": "current", "open_executions": null}
+      ]})");
+    EXPECT_EQ(render_stack_status(status).find("current"), std::string::npos);
+}

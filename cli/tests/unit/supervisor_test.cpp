@@ -161,3 +161,33 @@ TEST(Supervisor, WritesOutputAndItsOwnEventsToTheComponentLog) {
     EXPECT_NE(log.find("stigmer: started (pid"), std::string::npos);
     EXPECT_NE(log.find("stigmer: stopped"), std::string::npos);
 }
+
+TEST(Supervisor, RunsTwoInstancesOfOneComponentSideBySideAndRetiresOne) {
+    TempDir dir;
+    auto old_one = shell_component("runner", "echo old talking; exec sleep 60");
+    old_one.instance = "runner@1";
+    Supervisor supervisor({old_one}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const int old_pid = find(supervisor, "runner").pid;
+
+    auto new_one = shell_component("runner", "echo new talking; exec sleep 60");
+    new_one.version = "2.0.0";
+    new_one.instance = "runner@2";
+    supervisor.add(new_one);
+    ASSERT_TRUE(tick_until(
+        supervisor, [&] { return supervisor.status().size() == 2 && supervisor.all_ready(); }));
+    EXPECT_TRUE(supervisor.retire("runner@1", "drained"));
+    EXPECT_FALSE(supervisor.retire("runner@1", "drained"));  // gone already
+    const auto left = supervisor.status();
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].instance, "runner@2");
+    EXPECT_EQ(left[0].version, "2.0.0");
+    EXPECT_FALSE(stigmer::platform::process_exists(old_pid));
+    supervisor.stop_all();
+
+    // Both wrote to the component's one log, and the supervisor's lines say which one.
+    const std::string log = stigmer::read_text_file(dir.path() / "runner.log");
+    EXPECT_NE(log.find("old talking"), std::string::npos);
+    EXPECT_NE(log.find("new talking"), std::string::npos);
+    EXPECT_NE(log.find("stigmer: runner@1: stopping (drained)"), std::string::npos) << log;
+}

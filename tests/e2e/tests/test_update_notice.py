@@ -16,6 +16,8 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, VERSION, Stack, free_ports
+from conftest import Stack, free_ports
+from derived_release import derive_release, publish
 
-RELEASE = REPO / "release"
 CHANNEL = "/channels/stable.json"
 DAY = 24 * 60 * 60
 
@@ -77,30 +79,12 @@ class ReleaseServer:
         self.httpd.server_close()
 
 
-def release_script(name: str, *args: str, **env: str) -> None:
-    result = subprocess.run(["bash", str(RELEASE / name), *args], env={**os.environ, **env},
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"{name} {args}: {result.stderr}"
-
-
 @pytest.fixture(scope="module")
 def semver_tree(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("semver-releases")
-    source = tree / VERSION / "linux-amd64"
     for version, min_cli in (("1.0.0", ""), ("1.1.0", ""), ("1.2.0", "99.0.0")):
-        target = root / version / "linux-amd64"
-        target.mkdir(parents=True)
-        for artifact in source.iterdir():
-            try:
-                os.link(artifact, target / artifact.name)
-            except OSError:
-                (target / artifact.name).write_bytes(artifact.read_bytes())
-        release_script("finalize.sh", str(root), version, STIGMER_MIN_CLI_VERSION=min_cli)
+        derive_release(tree, root, version, channel=None, min_cli_version=min_cli)
     return root
-
-
-def publish(root: Path, version: str) -> None:
-    release_script("publish-channel.sh", str(root), version, "stable")
 
 
 @pytest.fixture
@@ -168,6 +152,12 @@ def on_terminal(stack: Stack, *args: str, **env: str) -> tuple[int, str, str]:
     stdout = proc.stdout.read().decode()
     proc.wait(timeout=300)
     return proc.returncode, stdout, terminal.decode().replace("\r\n", "\n")
+
+
+def model_requests(fake_llm: str, marker: str) -> list[dict]:
+    """What the stand-in LLM server was asked about the execution marked `marker`."""
+    requests = json.loads(urllib.request.urlopen(f"{fake_llm}/_fake/requests").read())
+    return [r for r in requests if marker in json.dumps(r["body"].get("messages", []))]
 
 
 def notices(stderr: str) -> list[str]:
@@ -293,17 +283,32 @@ def test_update_check_exit_codes_and_the_remembered_answer(user: Stack, server: 
     assert notices(on_terminal(user, "version")[2]) == []  # 1.1.0 runs now
 
 
-def test_auto_update_install_downloads_and_verifies_without_activating(user: Stack) -> None:
+def test_auto_update_install_applies_the_release_to_the_running_stack(user: Stack, server: ReleaseServer, fake_llm: str) -> None:
+    """The daemon downloads, verifies and rolls 1.1.0 onto the running stack by itself; an
+    execution in flight meanwhile finishes on 1.0.0 with no model call made twice."""
     (user.home / "config.toml").write_text('[updates]\nauto_update = "install"\n')
+    # The channel's answer waits until an execution is in flight.
+    user.env["STIGMER_UPDATE_CHECK_TIMEOUT"] = "600"
+    server.held.add(CHANNEL)
     user.start()
-    user.wait_for(lambda: record(user).get("installed") == "1.1.0", timeout=300, what="the download")
+    marker = f"auto-{uuid.uuid4().hex[:8]}"
+    writes = "".join(f'[fake:tool=write_file {{"file_path": "/{marker}-{i}.txt", "content": "{i}"}}]' for i in range(1, 5))
+    inflight = user.run("run", "--detach", f"[fake:delay=3] {marker} {writes}", check=True).stdout.strip()
+    user.wait_for(lambda: len(model_requests(fake_llm, marker)) >= 1, what="the first model call")
+    server.answer_held.set()
+
+    def runners() -> dict[str, dict]:
+        return {c["release"]: c for c in user.status()["components"] if c["name"] == "agent-runner"}
+
+    user.wait_for(lambda: runners().get("1.1.0", {}).get("role") == "current", timeout=300, what="1.1.0 to be current")
+    assert runners()["1.0.0"]["role"] == "draining"
     versions = json.loads(user.run("server", "versions", "--json", check=True).stdout)
-    assert versions["active"] == "1.0.0"
-    assert {v["version"]: v["complete"] for v in versions["versions"]} == {"1.0.0": True, "1.1.0": True}
-    assert user.status()["daemon"]["release"] == "1.0.0"
-    assert "release 1.1.0 downloaded and verified" in daemon_log(user)
-    assert notices(on_terminal(user, "version")[2]) == [
-        "stigmer 1.1.0 is downloaded and verified (you run 1.0.0): stigmer server update"]
+    assert versions["active"] == "1.1.0"
+    assert "auto_update: applying release 1.1.0 to the running stack" in daemon_log(user)
+    attach = user.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-4.txt" in attach.stdout
+    assert len(model_requests(fake_llm, marker)) == 5
+    user.wait_for(lambda: set(runners()) == {"1.1.0"}, timeout=60, what="1.0.0's runner to drain and stop")
 
 
 def test_a_release_that_needs_a_newer_cli_is_refused(user: Stack, server: ReleaseServer, semver_tree: Path) -> None:

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Benchmark of updating a running stack, through the stack as users get it (the CLI, Temporal
+and the frozen agent-runner from signed release trees served on loopback).
+
+Two releases (1.0.0 and 1.1.0) are made from the tree's artifacts (same binaries, another
+version stamp, signed). While executions run, the stack goes 1.0.0 -> 1.1.0 by
+`stigmer server update` and back by `stigmer server rollback`, several times. Printed:
+1. seconds from `server update` (or rollback) being typed to the new release being current,
+   i.e. to new executions starting on it, checked by starting one and reading its build id;
+2. executions in flight during the updates that failed, and model calls made twice (goal 0);
+3. baseline, in the same script: `server restart` with the same load (what applying a release
+   meant before), its seconds and its model calls made twice.
+Temporal's unavailable seconds when its own version changes: not measured, since a running stack
+refuses such a release for now (`server restart` applies it).
+
+The LLM is the loopback stand-in that speaks the OpenAI API (agent-runner/tests/fake_llm.py).
+Run after `make -C tests/e2e tree`:
+    python3 bench/update.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e" / "tests"))
+
+from conftest import FAKE_LLM, FAKE_LLM_KEY, VERSION, Stack, free_ports, start_server, stop_process  # noqa: E402
+from derived_release import derive_release  # noqa: E402
+
+OLD, NEW = "1.0.0", "1.1.0"
+CALLS = 5  # model calls per execution under load (4 tool calls, then the answer)
+LOAD = 3  # executions in flight during each update
+
+
+def _prompt(marker: str) -> str:
+    tools = "".join(f'[fake:tool=write_file {{"file_path": "/{marker}-{i}.txt", "content": "{i}"}}]' for i in range(1, CALLS))
+    return f"[fake:delay=1.0] {marker} {tools}"
+
+
+def _calls(fake_llm: str, marker: str) -> int:
+    requests = json.loads(urllib.request.urlopen(f"{fake_llm}/_fake/requests").read())
+    return sum(1 for r in requests if marker in json.dumps(r["body"].get("messages", [])))
+
+
+def _build_of(stack: Stack, workflow_id: str) -> str:
+    """The build an execution is pinned to, once its first workflow task has run."""
+    url = f"http://127.0.0.1:{stack.ports['http']}/api/v1/namespaces/default/workflows/{urllib.parse.quote(workflow_id)}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        info = json.loads(urllib.request.urlopen(url).read())["workflowExecutionInfo"]
+        build = info.get("versioningInfo", {}).get("deploymentVersion", {}).get("buildId", "")
+        if build:
+            return build
+        time.sleep(0.1)
+    return ""
+
+
+def _start_load(stack: Stack, fake_llm: str) -> list[tuple[str, str]]:
+    load = []
+    for _ in range(LOAD):
+        marker = f"load-{uuid.uuid4().hex[:8]}"
+        load.append((stack.run("run", "--detach", _prompt(marker), check=True).stdout.strip(), marker))
+    stack.wait_for(lambda: all(_calls(fake_llm, m) >= 1 for _, m in load), what="the load to start")
+    return load
+
+
+def _settle(stack: Stack, fake_llm: str, load: list[tuple[str, str]]) -> tuple[int, int]:
+    """(failed executions, model calls made twice) once the load has finished."""
+    failed = 0
+    for workflow_id, _ in load:
+        failed += stack.run("run", "--attach", workflow_id, timeout=300).returncode != 0
+    repeated = sum(max(0, _calls(fake_llm, m) - CALLS) for _, m in load)
+    return failed, repeated
+
+
+def _switch(stack: Stack, fake_llm: str, command: list[str], to: str) -> tuple[float, bool, int, int]:
+    load = _start_load(stack, fake_llm)
+    started = time.monotonic()
+    stack.run(*command, check=True)
+    seconds = time.monotonic() - started
+    probe = stack.run("run", "--detach", f"probe {uuid.uuid4().hex[:8]}", check=True).stdout.strip()
+    on_new = _build_of(stack, probe) == to
+    stack.run("run", "--attach", probe, check=True)
+    failed, repeated = _settle(stack, fake_llm, load)
+    return seconds, on_new, failed, repeated
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tree", type=Path, default=ROOT / "out" / "e2e-releases", help="release tree (make -C tests/e2e tree)")
+    args = parser.parse_args()
+    if not (args.tree / VERSION / "manifest.json").is_file():
+        raise SystemExit(f"{args.tree}/{VERSION} is not built: run `make -C tests/e2e tree`")
+    with tempfile.TemporaryDirectory(prefix="stigmer-bench-") as tmp:
+        workdir = Path(tmp)
+        with tarfile.open(args.tree / VERSION / "linux-amd64" / "stigmer.tar.gz") as archive:
+            archive.extractall(workdir / "cli", filter="data")
+        cli = next(p for p in (workdir / "cli").rglob("stigmer") if p.is_file())
+        releases = workdir / "releases"
+        derive_release(args.tree, releases, OLD)
+        derive_release(args.tree, releases, NEW)
+        server, releases_url = start_server([sys.executable, str(ROOT / "release" / "serve.py"), "--root", str(releases), "--port", "0"], "http://")
+        llm, fake_llm = start_server([sys.executable, str(FAKE_LLM), "--port", "0", "--api-key", FAKE_LLM_KEY], "fake-llm listening")
+        grpc, ui, http = free_ports(3)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STIGMER_", "TEMPORAL_", "ANTHROPIC_", "OPENAI_"))}
+        env.update({"STIGMER_RELEASES_URL": releases_url, "STIGMER_LLM_PROVIDER": "openai", "STIGMER_LLM_MODEL": "gpt-bench",
+                    "STIGMER_LLM_BASE_URL": f"{fake_llm}/v1", "OPENAI_API_KEY": FAKE_LLM_KEY, "NO_COLOR": "1", "CI": "1"})
+        stack = Stack(cli=cli, home=workdir / "home", env=env, ports={"grpc": grpc, "ui": ui, "http": http})
+        try:
+            stack.run("server", "install", "--version", OLD, check=True)
+            stack.start()
+            stack.run("server", "install", "--version", NEW, check=True)  # downloads are not what is measured
+            stack.run("server", "rollback", check=True)
+            rolling = []
+            for _ in range(args.rounds):
+                rolling.append(_switch(stack, fake_llm, ["server", "update", "--channel", "stable"], NEW))
+                rolling.append(_switch(stack, fake_llm, ["server", "rollback"], OLD))
+            restarts = [_switch(stack, fake_llm, ["server", "restart", *stack.port_flags()], OLD) for _ in range(args.rounds)]
+            seconds = [r[0] for r in rolling]
+            print(f"server update / rollback -> new release current: median {statistics.median(seconds):.2f} s "
+                  f"(min {min(seconds):.2f}, max {max(seconds):.2f}) over {len(rolling)} switches; "
+                  f"next execution on the new release: {sum(r[1] for r in rolling)}/{len(rolling)}")
+            print(f"executions in flight during the switches: {LOAD * len(rolling)}; failed {sum(r[2] for r in rolling)}, "
+                  f"model calls made twice {sum(r[3] for r in rolling)} (goal 0 and 0)")
+            restart_seconds = [r[0] for r in restarts]
+            print(f"baseline server restart with the same load: median {statistics.median(restart_seconds):.2f} s "
+                  f"(ratio update/restart {statistics.median(seconds) / statistics.median(restart_seconds):.2f}); "
+                  f"failed {sum(r[2] for r in restarts)}, model calls made twice {sum(r[3] for r in restarts)} "
+                  f"over {LOAD * len(restarts)} executions")
+            print("Temporal unavailable when its version changes: not measured (a running stack refuses such a release; "
+                  "`server restart` applies it)")
+        finally:
+            stack.run("server", "stop", timeout=120)
+            stop_process(server)
+            stop_process(llm)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+#include "commands/rolling_update.h"
+
+#include <chrono>
+#include <thread>
+
+#include "commands/stack_endpoint.h"
+#include "daemon/daemon_client.h"
+#include "temporal/worker_deployment.h"
+#include "util/error.h"
+
+namespace stigmer::commands {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// A one-file runner unpacks itself on its first start: the supervisor allows it 180 s.
+constexpr std::chrono::seconds kReadyTimeout{200};
+
+std::optional<nlohmann::json> runner_of(const nlohmann::json& status, const std::string& release) {
+    for (const auto& component : status.value("components", nlohmann::json::array())) {
+        if (component.value("name", "") == "agent-runner" &&
+            component.value("release", "") == release)
+            return component;
+    }
+    return std::nullopt;
+}
+
+std::string draining_summary(const nlohmann::json& status, const std::string& release) {
+    std::string text;
+    for (const auto& component : status.value("components", nlohmann::json::array())) {
+        if (component.value("role", "") != "draining" || component.value("release", "") == release)
+            continue;
+        const auto open = component.value("open_executions", nlohmann::json());
+        if (!text.empty()) text += "; ";
+        text += component.value("release", "?") + " finishes " +
+                (open.is_number() ? std::to_string(open.get<long>()) + " open execution(s)"
+                                  : "the executions it started") +
+                ", then stops";
+    }
+    return text;
+}
+
+}  // namespace
+
+std::optional<std::string> apply_to_running_stack(Context& context,
+                                                  const store::InstalledRelease& release) {
+    const daemon::DaemonClient client(context.settings().home);
+    if (!client.status()) return std::nullopt;
+    const std::string version = release.manifest.manifest.version;
+    const auto runner = release.components.find("agent-runner");
+    if (runner == release.components.end()) {
+        throw Error(ExitCode::kNotAvailable, "release " + version + " has no agent-runner",
+                    context.store().layout().manifest_dir(version).string(),
+                    "use a complete release");
+    }
+    const auto temporal = release.components.find("temporal");
+    const auto answer = client.request_upgrade(
+        version, runner->second.component_version, runner->second.executable,
+        temporal == release.components.end() ? "" : temporal->second.component_version);
+    if (!answer) return std::nullopt;  // stopped meanwhile: the next start runs it
+    if (!answer->value("ok", false)) {
+        throw Error(ExitCode::kRefused,
+                    "the running stack did not take release " + version + ": " +
+                        answer->value("error", "no reason given"),
+                    client.paths().socket.string(),
+                    answer->value("hint", "the release is active and runs at the next start"));
+    }
+    context.console().status("starting agent-runner " + version +
+                             " beside the running one; executions in flight stay where they are");
+    const auto deadline = Clock::now() + kReadyTimeout;
+    while (Clock::now() < deadline) {
+        const auto status = client.status();
+        if (!status) {
+            throw Error(ExitCode::kNotRunning, "the stack stopped during the update",
+                        client.paths().socket.string(),
+                        "start it with `stigmer server start`: it runs release " + version);
+        }
+        if (const auto component = runner_of(*status, version)) {
+            const std::string state = component->value("state", "");
+            if (state == "failed") {
+                throw Error(ExitCode::kFailure,
+                            "agent-runner " + version +
+                                " could not start: " + component->value("detail", ""),
+                            (client.paths().log_dir / "agent-runner.log").string(),
+                            "the previous runner goes on serving; `stigmer server rollback` "
+                            "makes it active again");
+            }
+            if (state == "ready" && component->value("role", "") == "current") {
+                const auto drains = draining_summary(*status, version);
+                return "agent-runner " + version + " is current" +
+                       (drains.empty() ? "" : "; " + drains) +
+                       " (`stigmer server status` shows the runners)";
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    throw Error(ExitCode::kFailure,
+                "agent-runner " + version + " did not become current within " +
+                    std::to_string(kReadyTimeout.count()) + " s",
+                (client.paths().log_dir / "agent-runner.log").string(),
+                "the previous runner goes on serving; see `stigmer server logs -c agent-runner`");
+}
+
+std::set<std::string> releases_in_use(Context& context) {
+    std::set<std::string> in_use;
+    const daemon::DaemonClient client(context.settings().home);
+    const auto status = client.status();
+    if (!status) return in_use;
+    for (const auto& component : status->value("components", nlohmann::json::array())) {
+        const std::string release = component.value("release", "");
+        if (!release.empty()) in_use.insert(release);
+    }
+    const auto temporal = status->value("temporal", nlohmann::json::object());
+    const std::string deployment = temporal.value("deployment", "");
+    if (deployment.empty()) return in_use;
+    const temporal::WorkerDeployment workers(find_stack_endpoint(context).endpoint, deployment);
+    for (const auto& stored : context.store().stored_versions()) {
+        // Unknown (Temporal did not answer) counts as in use: nothing is removed on a guess.
+        const auto open = workers.open_pinned(stored.version);
+        if (!open || *open > 0) in_use.insert(stored.version);
+    }
+    return in_use;
+}
+
+}  // namespace stigmer::commands

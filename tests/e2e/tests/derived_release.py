@@ -1,0 +1,38 @@
+"""Releases made from the tree's own artifacts: same binaries, another version stamp, finalized
+and signed by the release scripts (release/finalize.sh, minisign with the development key), as
+the next release of a channel would be."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from conftest import REPO, VERSION
+
+
+def release_script(name: str, *args: str, **env: str) -> None:
+    result = subprocess.run(["bash", str(REPO / "release" / name), *args], env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{name} {args}: {result.stderr}"
+
+
+def derive_release(source: Path, tree: Path, version: str, channel: str | None = "stable", min_cli_version: str = "") -> None:
+    """Writes release `version` into `tree` (artifacts hard-linked where the file system allows)
+    and points `channel` at it unless None."""
+    target = tree / version / "linux-amd64"
+    shutil.copytree(source / VERSION / "linux-amd64", target, copy_function=_link_or_copy)
+    release_script("finalize.sh", str(tree), version, STIGMER_MIN_CLI_VERSION=min_cli_version)
+    if channel:
+        publish(tree, version, channel)
+
+
+def publish(tree: Path, version: str, channel: str = "stable") -> None:
+    release_script("publish-channel.sh", str(tree), version, channel)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

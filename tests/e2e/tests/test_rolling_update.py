@@ -1,0 +1,189 @@
+"""`stigmer server update` and `rollback` on a running stack: a rolling upgrade through Temporal's
+Worker Versioning. Two signed releases (1.0.0 and 1.1.0) are made by the test from the
+tree's own artifacts (same binaries, different version stamps, each manifest signed with the
+development key by release/finalize.sh and minisign) and served by a real loopback release
+server. The executions run on the frozen agent-runner against real Temporal; the stand-in LLM
+server (a loopback server speaking the providers' HTTP APIs) scripts the tool calls and records
+each request, which shows that no step ran twice."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Stack, start_server, stop_process
+from derived_release import derive_release
+
+OLD, NEW, LATER = "1.0.0", "1.1.0", "1.2.0"
+
+
+@pytest.fixture(scope="module")
+def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A release server whose stable channel offers NEW; OLD (and LATER) are installed by version."""
+    root = tmp_path_factory.mktemp("two-releases")
+    derive_release(tree, root, LATER)
+    derive_release(tree, root, OLD)
+    derive_release(tree, root, NEW)
+    proc, url = start_server([sys.executable, str(REPO / "release" / "serve.py"), "--root", str(root), "--port", "0"], "http://")
+    yield url
+    stop_process(proc)
+
+
+def _requests(fake_llm: str, marker: str) -> list[dict]:
+    requests = json.loads(urllib.request.urlopen(f"{fake_llm}/_fake/requests").read())
+    return [r for r in requests if marker in json.dumps(r["body"].get("messages", []))]
+
+
+def _prompt(marker: str, files: int, delay: float) -> str:
+    writes = "".join(f'[fake:tool=write_file {{"file_path": "/{marker}-{i}.txt", "content": "part {i}"}}]' for i in range(1, files + 1))
+    return f"[fake:delay={delay}] {marker}: write the parts. {writes}"
+
+
+def _runners(stack: Stack) -> dict[str, dict]:
+    return {c["release"]: c for c in stack.status()["components"] if c["name"] == "agent-runner"}
+
+
+def _build_of(stack: Stack, workflow_id: str) -> str:
+    """The Worker Deployment build an execution is pinned to, as Temporal records it (once its
+    first workflow task has run)."""
+    url = f"http://127.0.0.1:{stack.ports['http']}/api/v1/namespaces/default/workflows/{urllib.parse.quote(workflow_id)}"
+    found: list[str] = []
+
+    def pinned() -> bool:
+        info = json.loads(urllib.request.urlopen(url).read())["workflowExecutionInfo"]
+        found[:] = [info.get("versioningInfo", {}).get("deploymentVersion", {}).get("buildId", "")]
+        return bool(found[0])
+
+    stack.wait_for(pinned, timeout=30, what=f"{workflow_id} to be pinned")
+    return found[0]
+
+
+def _detach(stack: Stack, prompt: str) -> str:
+    result = stack.run("run", "--detach", "--json", prompt, check=True)
+    return json.loads(result.stdout)["workflow_id"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status
+
+
+def test_update_and_rollback_of_a_running_stack_lose_nothing(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    stack.env["STIGMER_RELEASES_URL"] = two_releases
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+    assert set(_runners(stack)) == {OLD} and _runners(stack)[OLD]["role"] == "current"
+
+    # An execution in flight across the update: six model calls, 3 s each (the new runner takes
+    # about 5 s to unpack and poll).
+    marker = f"inflight-{uuid.uuid4().hex[:8]}"
+    inflight = _detach(stack, _prompt(marker, 5, 3.0))
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    old_pid = _runners(stack)[OLD]["pid"]
+
+    update = stack.run("server", "update", "--channel", "stable")
+    assert update.returncode == 0, update.stderr
+    assert f"updated {OLD} -> {NEW}" in update.stdout
+    assert f"agent-runner {NEW} is current; {OLD} finishes 1 open execution(s), then stops" in update.stdout
+
+    # During the drain: both runners, the old one still finishing what it started.
+    runners = _runners(stack)
+    assert set(runners) == {OLD, NEW}, runners
+    assert (runners[NEW]["role"], runners[NEW]["state"]) == ("current", "ready")
+    assert (runners[OLD]["role"], runners[OLD]["state"], runners[OLD]["pid"]) == ("draining", "ready", old_pid)
+    text = stack.run("server", "status", check=True).stdout
+    assert f"draining {OLD}" in text and f"current {NEW}" in text
+
+    # A new execution starts on the new release at once.
+    fresh_marker = f"fresh-{uuid.uuid4().hex[:8]}"
+    fresh = _detach(stack, _prompt(fresh_marker, 1, 0))
+    assert _build_of(stack, fresh) == NEW
+    attach = stack.run("run", "--attach", fresh, check=True)
+    assert f"Updated file /{fresh_marker}-1.txt" in attach.stdout
+
+    # The one in flight finishes where it started, with no model call made twice.
+    attach = stack.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-5.txt" in attach.stdout
+    assert _build_of(stack, inflight) == OLD
+    assert len(_requests(fake_llm, marker)) == 6
+
+    # Drained: the old runner stops by itself; the new one goes on.
+    stack.wait_for(lambda: set(_runners(stack)) == {NEW}, timeout=60, what=f"{OLD}'s runner to stop")
+    assert not _alive(old_pid)
+    logs = stack.run("server", "logs", "-c", "agent-runner", "-n", "400", check=True).stdout
+    assert f"agent-runner@{OLD}: stopping (drained: no execution pinned to {OLD} is open)" in logs
+
+    # Rollback takes the same way back.
+    rollback = stack.run("server", "rollback")
+    assert rollback.returncode == 0, rollback.stderr
+    assert f"rolled back {NEW} -> {OLD}" in rollback.stdout and f"agent-runner {OLD} is current" in rollback.stdout
+    back_marker = f"back-{uuid.uuid4().hex[:8]}"
+    back = _detach(stack, _prompt(back_marker, 1, 0))
+    assert _build_of(stack, back) == OLD
+    stack.run("run", "--attach", back, check=True)
+    stack.wait_for(lambda: set(_runners(stack)) == {OLD}, timeout=60, what=f"{NEW}'s runner to stop")
+
+
+def test_update_of_a_stopped_stack_applies_at_the_next_start(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    """An execution left open by a stop keeps its release: the next start, on the new release,
+    starts the old release's runner beside it for that execution alone."""
+    stack.env["STIGMER_RELEASES_URL"] = two_releases
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+    marker = f"stopped-{uuid.uuid4().hex[:8]}"
+    inflight = _detach(stack, _prompt(marker, 3, 1.5))
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    stack.run("server", "stop", check=True)
+    update = stack.run("server", "update", "--channel", "stable", "--json", check=True)
+    assert json.loads(update.stdout)["running_stack"] is None
+    stack.start()
+    stack.wait_for(lambda: set(_runners(stack)) == {OLD, NEW}, timeout=60, what=f"a runner for {OLD}'s open execution")
+    runners = _runners(stack)
+    assert (runners[NEW]["role"], runners[OLD]["role"]) == ("current", "draining")
+    attach = stack.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-3.txt" in attach.stdout
+    assert _build_of(stack, inflight) == OLD
+    # At most the model call in flight at the stop is made again.
+    assert len(_requests(fake_llm, marker)) <= 5
+    stack.wait_for(lambda: set(_runners(stack)) == {NEW}, timeout=60, what=f"{OLD}'s runner to stop")
+
+    # Back to the older release while stopped: the next start makes it current again (a local
+    # stack is the deployment's only machine), so new executions do not wait for NEW.
+    stack.run("server", "stop", check=True)
+    stack.run("server", "rollback", check=True)
+    stack.start()
+    assert _runners(stack)[OLD]["role"] == "current"
+    back = _detach(stack, _prompt(f"back-{uuid.uuid4().hex[:8]}", 1, 0))
+    assert _build_of(stack, back) == OLD
+    stack.run("run", "--attach", back, check=True)
+
+
+def test_prune_keeps_a_release_whose_runner_drains(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    stack.env["STIGMER_RELEASES_URL"] = two_releases
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+    marker = f"prune-{uuid.uuid4().hex[:8]}"
+    inflight = _detach(stack, _prompt(marker, 4, 3.0))
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    stack.run("server", "update", "--channel", "stable", check=True)
+    # OLD is now neither active nor previous, but its runner still finishes `inflight`.
+    stack.run("server", "install", "--version", LATER, check=True)
+    versions = json.loads(stack.run("server", "versions", "--json", check=True).stdout)
+    assert (versions["active"], versions["previous"]) == (LATER, NEW)
+    assert _runners(stack)[OLD]["role"] == "draining"
+    dry = json.loads(stack.run("server", "prune", "--dry-run", "--json", check=True).stdout)
+    assert OLD not in dry["removed"]
+    stack.run("run", "--attach", inflight, check=True)
+    stack.wait_for(lambda: OLD not in _runners(stack), timeout=60, what=f"{OLD}'s runner to stop")
+    dry = json.loads(stack.run("server", "prune", "--dry-run", "--json", check=True).stdout)
+    assert dry["removed"] == [OLD]
