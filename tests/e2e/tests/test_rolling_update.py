@@ -187,3 +187,23 @@ def test_prune_keeps_a_release_whose_runner_drains(stack: Stack, two_releases: s
     stack.wait_for(lambda: OLD not in _runners(stack), timeout=60, what=f"{OLD}'s runner to stop")
     dry = json.loads(stack.run("server", "prune", "--dry-run", "--json", check=True).stdout)
     assert dry["removed"] == [OLD]
+
+
+def test_what_is_left_at_the_drain_limit_moves_to_the_current_release(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    stack.env["STIGMER_RELEASES_URL"] = two_releases
+    stack.home.mkdir(parents=True, exist_ok=True)
+    (stack.home / "config.toml").write_text("[agent_runner]\ndrain_limit_seconds = 1\n")
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+    marker = f"limit-{uuid.uuid4().hex[:8]}"
+    inflight = _detach(stack, _prompt(marker, 4, 3.0))
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    stack.run("server", "update", "--channel", "stable", check=True)
+    stack.wait_for(lambda: set(_runners(stack)) == {NEW}, timeout=60, what=f"{OLD}'s runner to stop at the limit")
+    log = (stack.home / "logs" / "daemon.log").read_text()
+    assert f"drain limit reached for agent-runner {OLD}: moved 1 open execution(s) to {NEW}" in log
+    # Moved, not broken: it finishes on the current release, no model call made twice.
+    attach = stack.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-4.txt" in attach.stdout
+    assert _build_of(stack, inflight) == NEW
+    assert len(_requests(fake_llm, marker)) == 5
