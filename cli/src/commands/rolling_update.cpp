@@ -74,6 +74,15 @@ std::optional<std::string> apply_to_running_stack(Context& context,
                         client.paths().socket.string(),
                         "start it with `stigmer server start`: it runs release " + version);
         }
+        const auto failed = status->value("daemon", nlohmann::json::object())
+                                .value("failed_update", nlohmann::json());
+        if (failed.is_object() && failed.value("release", "") == version) {
+            throw Error(ExitCode::kFailure,
+                        "agent-runner " + version + " could not start: " + failed.value("why", ""),
+                        (client.paths().log_dir / "agent-runner.log").string(),
+                        "the previous runner goes on serving; `stigmer server rollback` makes "
+                        "its release active again");
+        }
         if (const auto component = runner_of(*status, version)) {
             const std::string state = component->value("state", "");
             if (state == "failed") {

@@ -49,6 +49,12 @@ update::UpdateCheckSettings update_check_settings(const DaemonLaunch& launch) {
     return settings;
 }
 
+nlohmann::json failed_update(const RunnerFleet& fleet) {
+    const auto failure = fleet.last_failure();
+    if (!failure) return nullptr;
+    return {{"release", failure->first}, {"why", failure->second}};
+}
+
 // The control request "upgrade" ({"release", "agent_runner": {"version", "executable"},
 // "temporal_version"}) from `server update` on a running stack.
 nlohmann::json upgrade_answer(const nlohmann::json& request, RunnerFleet& fleet,
@@ -163,6 +169,7 @@ int run_daemon(const DaemonLaunch& launch) {
              {{"pid", platform::current_process_id()},
               {"home", launch.home.string()},
               {"release", fleet.current_release()},
+              {"failed_update", failed_update(fleet)},
               {"uptime_seconds", uptime.count()},
               {"stopping", stop_requested.load()}}},
             {"temporal",

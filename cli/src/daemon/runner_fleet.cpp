@@ -84,6 +84,7 @@ supervise::ComponentSpec RunnerFleet::first_runner(const std::string& release,
 
 std::string RunnerFleet::upgrade(const std::string& release, const PlannedBinary& binary) {
     std::lock_guard lock(mutex_);
+    failed_.reset();
     if (pending_ || runners_[target_].role == "starting") {
         const std::string going_to = pending_ ? pending_->first : target_;
         if (going_to == release) return "";  // asked twice: the same update
@@ -185,6 +186,23 @@ bool RunnerFleet::adopt_orphans() {
     return true;
 }
 
+void RunnerFleet::give_up_on(const std::string& release, const std::string& why) {
+    std::string serving;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [other, runner] : runners_) {
+            if (runner.role == "current" || runner.role == "behind") serving = other;
+        }
+        if (serving.empty()) return;  // the stack's only runner: the supervisor's failure stands
+        target_ = serving;
+        runners_.erase(release);
+        failed_ = {release, why};
+    }
+    settings_.say("agent-runner " + release + " could not start (" + why + "); " + serving +
+                  " goes on serving");
+    supervisor_.retire(instance_of(release), "it could not start");
+}
+
 void RunnerFleet::promote_if_ready() {
     std::string target;
     bool explicit_request = false;
@@ -196,9 +214,17 @@ void RunnerFleet::promote_if_ready() {
         explicit_request = runners_[target].explicit_request;
     }
     bool ready = false;
+    bool failed = false;
+    std::string why;
     for (const auto& status : supervisor_.status()) {
-        if (status.instance == instance_of(target))
-            ready = status.state == supervise::ComponentState::kReady;
+        if (status.instance != instance_of(target)) continue;
+        ready = status.state == supervise::ComponentState::kReady;
+        failed = status.state == supervise::ComponentState::kFailed;
+        why = status.detail;
+    }
+    if (failed) {
+        give_up_on(target, why);
+        return;
     }
     if (!ready) return;
     // A rollback to a release that was draining: Temporal must hear that it is current again.
@@ -255,6 +281,11 @@ void RunnerFleet::drain() {
         std::lock_guard lock(mutex_);
         runners_.erase(runner.release);
     }
+}
+
+std::optional<std::pair<std::string, std::string>> RunnerFleet::last_failure() const {
+    std::lock_guard lock(mutex_);
+    return failed_;
 }
 
 nlohmann::json RunnerFleet::describe(const std::string& instance) const {

@@ -59,6 +59,10 @@ class RunnerFleet {
     // "behind" (another machine's newer release is current) or "draining".
     nlohmann::json describe(const std::string& instance) const;
 
+    // The release whose runner an update started and that could not start (with why), until
+    // the next update: the old runner then went on serving.
+    std::optional<std::pair<std::string, std::string>> last_failure() const;
+
     // The supervisor's instance name of release `release`'s runner.
     static std::string instance_of(const std::string& release);
 
@@ -79,6 +83,7 @@ class RunnerFleet {
     // runner serves only what is pinned to it: role "behind"); false when Temporal did not answer.
     bool take_current(const std::string& release, bool explicit_request);
     void promote_if_ready();
+    void give_up_on(const std::string& release, const std::string& why);
     void drain();
     bool adopt_orphans();
 
@@ -90,7 +95,9 @@ class RunnerFleet {
     std::string target_;                     // the release that is or becomes current
     std::optional<std::pair<std::string, PlannedBinary>> pending_;
     std::chrono::steady_clock::time_point next_drain_check_{};
-    bool adopted_ = false;  // looked once for executions pinned to releases no runner runs
+    bool adopted_ = false;
+    std::optional<std::pair<std::string, std::string>>
+        failed_;  // release, why  // looked once for executions pinned to releases no runner runs
 };
 
 }  // namespace stigmer::daemon

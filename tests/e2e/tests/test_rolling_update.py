@@ -8,6 +8,8 @@ each request, which shows that no step ran twice."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import sys
 import time
 import urllib.parse
@@ -18,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Stack, start_server, stop_process
-from derived_release import derive_release
+from conftest import REPO, VERSION, Stack, start_server, stop_process
+from derived_release import derive_release, release_script
 
-OLD, NEW, LATER = "1.0.0", "1.1.0", "1.2.0"
+OLD, NEW, LATER, BROKEN = "1.0.0", "1.1.0", "1.2.0", "1.3.0"
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,16 @@ def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """A release server whose stable channel offers NEW; OLD (and LATER) are installed by version."""
     root = tmp_path_factory.mktemp("two-releases")
     derive_release(tree, root, LATER)
+    # A release whose agent-runner exits at once (signed like any other: the signature vouches
+    # for where it came from, not that it works).
+    (root / BROKEN / "linux-amd64").mkdir(parents=True)
+    for artifact in (tree / VERSION / "linux-amd64").iterdir():
+        if artifact.name != "agent-runner":
+            shutil.copy2(artifact, root / BROKEN / "linux-amd64" / artifact.name)
+    broken = root / BROKEN / "linux-amd64" / "agent-runner"
+    broken.write_text("#!/bin/sh\necho 'agent-runner: cannot start (broken on purpose)' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    release_script("finalize.sh", str(root), BROKEN)
     derive_release(tree, root, OLD)
     derive_release(tree, root, NEW)
     proc, url = start_server([sys.executable, str(REPO / "release" / "serve.py"), "--root", str(root), "--port", "0"], "http://")
@@ -207,3 +219,22 @@ def test_what_is_left_at_the_drain_limit_moves_to_the_current_release(stack: Sta
     assert f"Updated file /{marker}-4.txt" in attach.stdout
     assert _build_of(stack, inflight) == NEW
     assert len(_requests(fake_llm, marker)) == 5
+
+
+def test_a_new_runner_that_cannot_start_leaves_the_old_one_serving(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    stack.env["STIGMER_RELEASES_URL"] = two_releases
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+    switch = stack.run("server", "start", *stack.port_flags(), "--version", BROKEN)
+    assert switch.returncode == 1, switch.stderr
+    error = switch.stderr.strip().splitlines()[-1]
+    assert re.match(rf"stigmer: error: agent-runner {BROKEN} could not start: exited \d+ times in a row soon after "
+                    r"starting \(last: exit code 3\)", error), error
+    assert "the previous runner goes on serving" in error
+    runners = _runners(stack)
+    assert set(runners) == {OLD} and runners[OLD]["role"] == "current"
+    assert stack.status()["ready"]
+    marker = f"still-{uuid.uuid4().hex[:8]}"
+    run = _detach(stack, _prompt(marker, 1, 0))
+    assert _build_of(stack, run) == OLD
+    stack.run("run", "--attach", run, check=True)
