@@ -82,6 +82,21 @@ def _detach(stack: Stack, prompt: str) -> str:
     return json.loads(result.stdout)["workflow_id"]
 
 
+def _on_old_release(stack: Stack, releases_url: str) -> None:
+    """The machine's releases come from `releases_url`; OLD is installed and its stack runs."""
+    stack.env["STIGMER_RELEASES_URL"] = releases_url
+    stack.run("server", "install", "--version", OLD, check=True)
+    stack.start()
+
+
+def _in_flight(stack: Stack, fake_llm: str, name: str, files: int, delay: float) -> tuple[str, str]:
+    """(workflow id, marker) of an execution started detached, once its first model call is made."""
+    marker = f"{name}-{uuid.uuid4().hex[:8]}"
+    workflow_id = _detach(stack, _prompt(marker, files, delay))
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    return workflow_id, marker
+
+
 def _alive(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -91,16 +106,12 @@ def _alive(pid: int) -> bool:
 
 
 def test_update_and_rollback_of_a_running_stack_lose_nothing(stack: Stack, two_releases: str, fake_llm: str) -> None:
-    stack.env["STIGMER_RELEASES_URL"] = two_releases
-    stack.run("server", "install", "--version", OLD, check=True)
-    stack.start()
+    _on_old_release(stack, two_releases)
     assert set(_runners(stack)) == {OLD} and _runners(stack)[OLD]["role"] == "current"
 
     # An execution in flight across the update: six model calls, 3 s each (the new runner takes
     # about 5 s to unpack and poll).
-    marker = f"inflight-{uuid.uuid4().hex[:8]}"
-    inflight = _detach(stack, _prompt(marker, 5, 3.0))
-    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    inflight, marker = _in_flight(stack, fake_llm, "inflight", 5, 3.0)
     old_pid = _runners(stack)[OLD]["pid"]
 
     update = stack.run("server", "update", "--channel", "stable")
@@ -149,12 +160,8 @@ def test_update_and_rollback_of_a_running_stack_lose_nothing(stack: Stack, two_r
 def test_update_of_a_stopped_stack_applies_at_the_next_start(stack: Stack, two_releases: str, fake_llm: str) -> None:
     """An execution left open by a stop keeps its release: the next start, on the new release,
     starts the old release's runner beside it for that execution alone."""
-    stack.env["STIGMER_RELEASES_URL"] = two_releases
-    stack.run("server", "install", "--version", OLD, check=True)
-    stack.start()
-    marker = f"stopped-{uuid.uuid4().hex[:8]}"
-    inflight = _detach(stack, _prompt(marker, 3, 1.5))
-    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    _on_old_release(stack, two_releases)
+    inflight, marker = _in_flight(stack, fake_llm, "stopped", 3, 1.5)
     stack.run("server", "stop", check=True)
     update = stack.run("server", "update", "--channel", "stable", "--json", check=True)
     assert json.loads(update.stdout)["running_stack"] is None
@@ -181,12 +188,8 @@ def test_update_of_a_stopped_stack_applies_at_the_next_start(stack: Stack, two_r
 
 
 def test_prune_keeps_a_release_whose_runner_drains(stack: Stack, two_releases: str, fake_llm: str) -> None:
-    stack.env["STIGMER_RELEASES_URL"] = two_releases
-    stack.run("server", "install", "--version", OLD, check=True)
-    stack.start()
-    marker = f"prune-{uuid.uuid4().hex[:8]}"
-    inflight = _detach(stack, _prompt(marker, 4, 3.0))
-    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    _on_old_release(stack, two_releases)
+    inflight, marker = _in_flight(stack, fake_llm, "prune", 4, 3.0)
     stack.run("server", "update", "--channel", "stable", check=True)
     # OLD is now neither active nor previous, but its runner still finishes `inflight`.
     stack.run("server", "install", "--version", LATER, check=True)
@@ -202,14 +205,10 @@ def test_prune_keeps_a_release_whose_runner_drains(stack: Stack, two_releases: s
 
 
 def test_what_is_left_at_the_drain_limit_moves_to_the_current_release(stack: Stack, two_releases: str, fake_llm: str) -> None:
-    stack.env["STIGMER_RELEASES_URL"] = two_releases
     stack.home.mkdir(parents=True, exist_ok=True)
     (stack.home / "config.toml").write_text("[agent_runner]\ndrain_limit_seconds = 1\n")
-    stack.run("server", "install", "--version", OLD, check=True)
-    stack.start()
-    marker = f"limit-{uuid.uuid4().hex[:8]}"
-    inflight = _detach(stack, _prompt(marker, 4, 3.0))
-    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= 1, what="the first model call")
+    _on_old_release(stack, two_releases)
+    inflight, marker = _in_flight(stack, fake_llm, "limit", 4, 3.0)
     stack.run("server", "update", "--channel", "stable", check=True)
     stack.wait_for(lambda: set(_runners(stack)) == {NEW}, timeout=60, what=f"{OLD}'s runner to stop at the limit")
     log = (stack.home / "logs" / "daemon.log").read_text()
@@ -222,9 +221,7 @@ def test_what_is_left_at_the_drain_limit_moves_to_the_current_release(stack: Sta
 
 
 def test_a_new_runner_that_cannot_start_leaves_the_old_one_serving(stack: Stack, two_releases: str, fake_llm: str) -> None:
-    stack.env["STIGMER_RELEASES_URL"] = two_releases
-    stack.run("server", "install", "--version", OLD, check=True)
-    stack.start()
+    _on_old_release(stack, two_releases)
     switch = stack.run("server", "start", *stack.port_flags(), "--version", BROKEN)
     assert switch.returncode == 1, switch.stderr
     error = switch.stderr.strip().splitlines()[-1]
