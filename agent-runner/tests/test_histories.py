@@ -20,6 +20,7 @@ from agent_runner.contracts import AgentExecutionInput
 from agent_runner.workspace import thread_workflow_id
 from fake_llm import FakeLlmServer
 from support import no_python
+from support.deployment import set_current_version
 from support.in_process import execute, failure_of, fake_llm_env, running_worker, thread_turn
 from support.launch import command_for
 from support.runner_process import runner_env
@@ -63,6 +64,23 @@ SCENARIOS: dict[str, Callable[[Client, str], Awaitable[WorkflowHistory]]] = {
 }
 
 
+async def _versioned_tool_calls(client: Client, queue: str) -> WorkflowHistory:
+    prompt = 'Note. [fake:tool=write_file {"file_path": "/v.txt", "content": "v"}]'
+    return (await execute(client, queue, AgentExecutionInput(prompt=prompt), "versioned-tool-calls"))[1]
+
+
+async def _versioned_thread_turn(client: Client, queue: str) -> WorkflowHistory:
+    await thread_turn(client, queue, "t2", AgentExecutionInput(prompt='Remember. [fake:tool=write_file {"file_path": "/n.txt", "content": "Ada"}]'))
+    await thread_turn(client, queue, "t2", AgentExecutionInput(prompt="And now?"))
+    return await client.get_workflow_handle(thread_workflow_id("t2")).fetch_history()
+
+
+VERSIONED_SCENARIOS: dict[str, Callable[[Client, str], Awaitable[WorkflowHistory]]] = {
+    "versioned_tool_calls": _versioned_tool_calls,
+    "versioned_thread_turn": _versioned_thread_turn,
+}
+
+
 def _without_stack_traces(value: Any) -> Any:
     """The history with its failures' stack traces emptied: they name this machine's files, and
     replay never reads them."""
@@ -90,6 +108,15 @@ def fresh_histories(temporal: TemporalDevServer, tmp_path_factory: pytest.TempPa
                     history = await scenario(client, "histories")
                     written[name] = folder / f"{name}.json"
                     written[name].write_text(json.dumps(_without_stack_traces(json.loads(history.to_json())), indent=1) + "\n")
+            # What a stack's runner records: a worker that is a version of a Worker Deployment
+            # (pinned executions, auto-upgrade threads).
+            env = fake_llm_env(fake_llm, folder / "workspaces", TEMPORAL_DEPLOYMENT_NAME="histories", TEMPORAL_WORKER_BUILD_ID="1.0.0")
+            async with running_worker(temporal, "histories-versioned", env) as client:
+                await asyncio.to_thread(set_current_version, temporal, "histories", "1.0.0")
+                for name, scenario in VERSIONED_SCENARIOS.items():
+                    history = await scenario(client, "histories-versioned")
+                    written[name] = folder / f"{name}.json"
+                    written[name].write_text(json.dumps(_without_stack_traces(json.loads(history.to_json())), indent=1) + "\n")
         return written
 
     histories = asyncio.run(record())
@@ -100,7 +127,7 @@ def fresh_histories(temporal: TemporalDevServer, tmp_path_factory: pytest.TempPa
 
 
 def test_every_scenario_is_recorded_and_committed(fresh_histories: dict[str, Path]) -> None:
-    assert sorted(p.stem for p in HISTORIES.glob("*.json")) == sorted(SCENARIOS)
+    assert sorted(p.stem for p in HISTORIES.glob("*.json")) == sorted([*SCENARIOS, *VERSIONED_SCENARIOS])
 
 
 def test_fresh_histories_replay(kind: str, fresh_histories: dict[str, Path]) -> None:
@@ -113,7 +140,7 @@ def test_committed_histories_replay(kind: str) -> None:
     committed = sorted(HISTORIES.glob("*.json"))
     result = _replay(kind, *committed)
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.splitlines()) == len(committed) == len(SCENARIOS)
+    assert len(result.stdout.splitlines()) == len(committed) == len(SCENARIOS) + len(VERSIONED_SCENARIOS)
 
 
 def test_replay_detects_a_changed_workflow(kind: str, tmp_path: Path) -> None:

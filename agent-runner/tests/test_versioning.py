@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-import urllib.error
-import urllib.request
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -22,28 +19,13 @@ from temporalio.client import Client
 from agent_runner.contracts import AgentExecutionInput, AgentExecutionResult
 from agent_runner.workspace import thread_workflow_id
 from fake_llm import FakeLlmServer
+from support.deployment import set_current_version
 from support.in_process import fake_llm_env, running_worker, thread_turn
 from support.temporal_dev import TemporalDevServer
 
 pytestmark = pytest.mark.temporal
 
 WRITE = '[fake:tool=write_file {"file_path": "/hello.txt", "content": "hi"}]'
-
-
-def _set_current(temporal: TemporalDevServer, deployment: str, build_id: str, timeout: float = 30) -> None:
-    """What the daemon does once a new runner polls (the version exists only after its first poll)."""
-    url = f"{temporal.http_url}/api/v1/namespaces/default/worker-deployments/{deployment}/set-current-version"
-    body = json.dumps({"buildId": build_id, "identity": "test"}).encode()
-    deadline = time.monotonic() + timeout
-    while True:
-        request = urllib.request.Request(url, data=body, method="POST", headers={"content-type": "application/json"})
-        try:
-            urllib.request.urlopen(request, timeout=20).read()
-            return
-        except (urllib.error.URLError, TimeoutError):  # the version does not exist yet; a busy server
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def _behavior(client_info: Any) -> str:
@@ -70,14 +52,14 @@ def test_execution_finishes_on_the_build_that_started_it(
     async def body() -> None:
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(running_worker(temporal, task_queue, _env(fake_llm, tmp_path, deployment, "1.0.0")))
-            await asyncio.to_thread(_set_current, temporal, deployment, "1.0.0")
+            await asyncio.to_thread(set_current_version, temporal, deployment, "1.0.0")
             # Each model answer takes 1 s: the first execution is in flight when 2.0.0 becomes current.
             first = await client.start_workflow(
                 "ExecuteAgent", AgentExecutionInput(prompt="Save. [fake:delay=1]" + WRITE), id=f"agent-{uuid.uuid4().hex[:12]}",
                 task_queue=task_queue, result_type=AgentExecutionResult,
             )
             await stack.enter_async_context(running_worker(temporal, task_queue, _env(fake_llm, tmp_path, deployment, "2.0.0")))
-            await asyncio.to_thread(_set_current, temporal, deployment, "2.0.0")
+            await asyncio.to_thread(set_current_version, temporal, deployment, "2.0.0")
             second = await client.start_workflow(
                 "ExecuteAgent", AgentExecutionInput(prompt="Again. " + WRITE), id=f"agent-{uuid.uuid4().hex[:12]}",
                 task_queue=task_queue, result_type=AgentExecutionResult,
@@ -102,11 +84,11 @@ def test_thread_moves_to_the_current_build_at_its_next_turn(
     async def body() -> None:
         async with AsyncExitStack() as stack:
             client = await stack.enter_async_context(running_worker(temporal, task_queue, _env(fake_llm, tmp_path, deployment, "1.0.0")))
-            await asyncio.to_thread(_set_current, temporal, deployment, "1.0.0")
+            await asyncio.to_thread(set_current_version, temporal, deployment, "1.0.0")
             await thread_turn(client, task_queue, thread, AgentExecutionInput(prompt="remember the word kiwi"))
             assert await _versioning(client, thread_workflow_id(thread)) == ("1.0.0", "VERSIONING_BEHAVIOR_AUTO_UPGRADE")
             await stack.enter_async_context(running_worker(temporal, task_queue, _env(fake_llm, tmp_path, deployment, "2.0.0")))
-            await asyncio.to_thread(_set_current, temporal, deployment, "2.0.0")
+            await asyncio.to_thread(set_current_version, temporal, deployment, "2.0.0")
             await thread_turn(client, task_queue, thread, AgentExecutionInput(prompt="which word?"))
             assert await _versioning(client, thread_workflow_id(thread)) == ("2.0.0", "VERSIONING_BEHAVIOR_AUTO_UPGRADE")
             # The conversation came along: the second turn's model call carried the first turn.
