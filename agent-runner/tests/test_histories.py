@@ -100,23 +100,24 @@ def fresh_histories(temporal: TemporalDevServer, tmp_path_factory: pytest.TempPa
     """Every scenario run now, against the current code; written to the fixtures too when recording."""
     folder = tmp_path_factory.mktemp("histories")
 
+    written: dict[str, Path] = {}
+
+    def write(name: str, history: WorkflowHistory) -> None:
+        written[name] = folder / f"{name}.json"
+        written[name].write_text(json.dumps(_without_stack_traces(json.loads(history.to_json())), indent=1) + "\n")
+
     async def record() -> dict[str, Path]:
-        written = {}
         with FakeLlmServer(api_key="test-key-123") as fake_llm:
             async with running_worker(temporal, "histories", fake_llm_env(fake_llm, folder / "workspaces")) as client:
                 for name, scenario in SCENARIOS.items():
-                    history = await scenario(client, "histories")
-                    written[name] = folder / f"{name}.json"
-                    written[name].write_text(json.dumps(_without_stack_traces(json.loads(history.to_json())), indent=1) + "\n")
+                    write(name, await scenario(client, "histories"))
             # What a stack's runner records: a worker that is a version of a Worker Deployment
             # (pinned executions, auto-upgrade threads).
             env = fake_llm_env(fake_llm, folder / "workspaces", TEMPORAL_DEPLOYMENT_NAME="histories", TEMPORAL_WORKER_BUILD_ID="1.0.0")
             async with running_worker(temporal, "histories-versioned", env) as client:
                 await asyncio.to_thread(set_current_version, temporal, "histories", "1.0.0")
                 for name, scenario in VERSIONED_SCENARIOS.items():
-                    history = await scenario(client, "histories-versioned")
-                    written[name] = folder / f"{name}.json"
-                    written[name].write_text(json.dumps(_without_stack_traces(json.loads(history.to_json())), indent=1) + "\n")
+                    write(name, await scenario(client, "histories-versioned"))
         return written
 
     histories = asyncio.run(record())
