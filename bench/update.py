@@ -9,9 +9,12 @@ version stamp, signed). While executions run, the stack goes 1.0.0 -> 1.1.0 by
    i.e. to new executions starting on it, checked by starting one and reading its build id;
 2. executions in flight during the updates that failed, and model calls made twice (goal 0);
 3. baseline, in the same script: `server restart` with the same load (what applying a release
-   meant before), its seconds and its model calls made twice.
-Temporal's unavailable seconds when its own version changes: not measured, since a running stack
-refuses such a release for now (`server restart` applies it).
+   meant before), its seconds and its model calls made twice;
+4. between two more releases (2.0.0 and 2.1.0) whose manifests give Temporal different versions
+   (the same binary), so that the daemon restarts Temporal on its data: the seconds Temporal is
+   unavailable, as the daemon reports it and as a client sees it (the longest run of failed
+   requests to its HTTP API, one every 50 ms), with executions in flight; the same client-side
+   figure for `server restart` as the baseline.
 
 The LLM is the loopback stand-in that speaks the OpenAI API (agent-runner/tests/fake_llm.py).
 Run after `make -C tests/e2e tree`:
@@ -27,6 +30,7 @@ import statistics
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -40,6 +44,7 @@ from conftest import FAKE_LLM, FAKE_LLM_KEY, VERSION, Stack, free_ports, start_s
 from derived_release import derive_release  # noqa: E402
 
 OLD, NEW = "1.0.0", "1.1.0"
+TEMPORAL_A, TEMPORAL_B = "2.0.0", "2.1.0"  # releases whose Temporal versions differ
 CALLS = 5  # model calls per execution under load (4 tool calls, then the answer)
 LOAD = 3  # executions in flight during each update
 
@@ -85,16 +90,48 @@ def _settle(stack: Stack, fake_llm: str, load: list[tuple[str, str]]) -> tuple[i
     return failed, repeated
 
 
-def _switch(stack: Stack, fake_llm: str, command: list[str], to: str) -> tuple[float, bool, int, int]:
+class OutageProbe:
+    """Asks Temporal's HTTP API for the namespace every 50 ms from a thread; `longest` is the
+    longest run of failed answers, in seconds (0 when every answer came)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = f"http://127.0.0.1:{stack.ports['http']}/api/v1/namespaces/default"
+        self.longest = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+
+    def __enter__(self) -> "OutageProbe":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _probe(self) -> None:
+        failing_since = None
+        while not self._stop.is_set():
+            try:
+                urllib.request.urlopen(self.url, timeout=1).read()
+                failing_since = None
+            except OSError:
+                now = time.monotonic()
+                failing_since = failing_since or now
+                self.longest = max(self.longest, now - failing_since)
+            self._stop.wait(0.05)
+
+
+def _switch(stack: Stack, fake_llm: str, command: list[str], to: str) -> tuple[float, bool, int, int, float]:
     load = _start_load(stack, fake_llm)
     started = time.monotonic()
-    stack.run(*command, check=True)
+    with OutageProbe(stack) as probe_outage:
+        stack.run(*command, check=True)
     seconds = time.monotonic() - started
     probe = stack.run("run", "--detach", f"probe {uuid.uuid4().hex[:8]}", check=True).stdout.strip()
     on_new = _build_of(stack, probe) == to
     stack.run("run", "--attach", probe, check=True)
     failed, repeated = _settle(stack, fake_llm, load)
-    return seconds, on_new, failed, repeated
+    return seconds, on_new, failed, repeated, probe_outage.longest
 
 
 def main() -> int:
@@ -110,6 +147,9 @@ def main() -> int:
             archive.extractall(workdir / "cli", filter="data")
         cli = next(p for p in (workdir / "cli").rglob("stigmer") if p.is_file())
         releases = workdir / "releases"
+        shipped_temporal = (ROOT / "release" / "TEMPORAL_VERSION").read_text().strip()
+        derive_release(args.tree, releases, TEMPORAL_A, channel=None, temporal_version=f"{shipped_temporal}-a")
+        derive_release(args.tree, releases, TEMPORAL_B, channel=None, temporal_version=f"{shipped_temporal}-b")
         derive_release(args.tree, releases, OLD)
         derive_release(args.tree, releases, NEW)
         server, releases_url = start_server([sys.executable, str(ROOT / "release" / "serve.py"), "--root", str(releases), "--port", "0"], "http://")
@@ -129,6 +169,14 @@ def main() -> int:
                 rolling.append(_switch(stack, fake_llm, ["server", "update", "--channel", "stable"], NEW))
                 rolling.append(_switch(stack, fake_llm, ["server", "rollback"], OLD))
             restarts = [_switch(stack, fake_llm, ["server", "restart", *stack.port_flags()], OLD) for _ in range(args.rounds)]
+            for version in (TEMPORAL_A, TEMPORAL_B):  # downloaded before anything is measured
+                stack.run("server", "install", "--version", version, check=True)
+            stack.run("server", "start", *stack.port_flags(), "--version", TEMPORAL_A, check=True)
+            temporal_switches, reported = [], []
+            for _ in range(args.rounds):
+                for version in (TEMPORAL_B, TEMPORAL_A):
+                    temporal_switches.append(_switch(stack, fake_llm, ["server", "start", *stack.port_flags(), "--version", version], version))
+                    reported.append(stack.status()["temporal"]["restart"]["unavailable_seconds"])
             seconds = [r[0] for r in rolling]
             print(f"server update / rollback -> new release current: median {statistics.median(seconds):.2f} s "
                   f"(min {min(seconds):.2f}, max {max(seconds):.2f}) over {len(rolling)} switches; "
@@ -140,8 +188,15 @@ def main() -> int:
                   f"(ratio update/restart {statistics.median(seconds) / statistics.median(restart_seconds):.2f}); "
                   f"failed {sum(r[2] for r in restarts)}, model calls made twice {sum(r[3] for r in restarts)} "
                   f"over {LOAD * len(restarts)} executions")
-            print("Temporal unavailable when its version changes: not measured (a running stack refuses such a release; "
-                  "`server restart` applies it)")
+            seen = [r[4] for r in temporal_switches]
+            restart_seen = [r[4] for r in restarts]
+            print(f"update changing Temporal's version: Temporal unavailable median {statistics.median(reported):.2f} s as the daemon "
+                  f"reports it (max {max(reported):.2f}), {statistics.median(seen):.2f} s as a client sees it (max {max(seen):.2f}) "
+                  f"over {len(temporal_switches)} switches; baseline server restart {statistics.median(restart_seen):.2f} s "
+                  f"(ratio {statistics.median(seen) / statistics.median(restart_seen):.2f})")
+            print(f"executions in flight during those switches: {LOAD * len(temporal_switches)}; failed "
+                  f"{sum(r[2] for r in temporal_switches)}, model calls made twice {sum(r[3] for r in temporal_switches)}; "
+                  f"next execution on the new release: {sum(r[1] for r in temporal_switches)}/{len(temporal_switches)}")
         finally:
             stack.run("server", "stop", timeout=120)
             stop_process(server)

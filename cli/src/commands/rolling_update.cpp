@@ -1,6 +1,7 @@
 #include "commands/rolling_update.h"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "commands/stack_endpoint.h"
@@ -39,6 +40,19 @@ std::string draining_summary(const nlohmann::json& status, const std::string& re
     return text;
 }
 
+// "Temporal 1.5.2 restarted (unavailable 2.4 s); " when the update to `release` restarted it.
+std::string temporal_restart_summary(const nlohmann::json& status, const std::string& release) {
+    const auto restart =
+        status.value("temporal", nlohmann::json::object()).value("restart", nlohmann::json());
+    if (!restart.is_object() || restart.value("release", "") != release ||
+        !restart.value("ok", false))
+        return "";
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", restart.value("unavailable_seconds", 0.0));
+    return "Temporal " + restart.value("to", "?") + " restarted with its data (unavailable " +
+           seconds + " s); ";
+}
+
 }  // namespace
 
 std::optional<std::string> apply_to_running_stack(Context& context,
@@ -53,9 +67,11 @@ std::optional<std::string> apply_to_running_stack(Context& context,
                     "use a complete release");
     }
     const auto temporal = release.components.find("temporal");
+    const bool has_temporal = temporal != release.components.end();
     const auto answer = client.request_upgrade(
         version, runner->second.component_version, runner->second.executable,
-        temporal == release.components.end() ? "" : temporal->second.component_version);
+        has_temporal ? temporal->second.component_version : "",
+        has_temporal ? temporal->second.executable : std::filesystem::path());
     if (!answer) return std::nullopt;  // stopped meanwhile: the next start runs it
     if (!answer->value("ok", false)) {
         throw Error(ExitCode::kRefused,
@@ -63,6 +79,12 @@ std::optional<std::string> apply_to_running_stack(Context& context,
                         answer->value("error", "no reason given"),
                     client.paths().socket.string(),
                     answer->value("hint", "the release is active and runs at the next start"));
+    }
+    if (const auto restart = answer->value("temporal_restart", nlohmann::json());
+        restart.is_object()) {
+        context.console().status("restarting Temporal " + restart.value("from", "?") + " -> " +
+                                 restart.value("to", "?") +
+                                 " with its data; executions in flight wait, then go on");
     }
     context.console().status("starting agent-runner " + version +
                              " beside the running one; executions in flight stay where they are");
@@ -77,9 +99,13 @@ std::optional<std::string> apply_to_running_stack(Context& context,
         const auto failed = status->value("daemon", nlohmann::json::object())
                                 .value("failed_update", nlohmann::json());
         if (failed.is_object() && failed.value("release", "") == version) {
+            const std::string component = failed.value("component", "agent-runner");
+            const std::string why = failed.value("why", "");
             throw Error(ExitCode::kFailure,
-                        "agent-runner " + version + " could not start: " + failed.value("why", ""),
-                        (client.paths().log_dir / "agent-runner.log").string(),
+                        component == "temporal"
+                            ? "release " + version + " was not applied: " + why
+                            : "agent-runner " + version + " could not start: " + why,
+                        (client.paths().log_dir / (component + ".log")).string(),
                         "the previous runner goes on serving; `stigmer server rollback` makes "
                         "its release active again");
         }
@@ -95,8 +121,8 @@ std::optional<std::string> apply_to_running_stack(Context& context,
             }
             if (state == "ready" && component->value("role", "") == "current") {
                 const auto drains = draining_summary(*status, version);
-                return "agent-runner " + version + " is current" +
-                       (drains.empty() ? "" : "; " + drains) +
+                return temporal_restart_summary(*status, version) + "agent-runner " + version +
+                       " is current" + (drains.empty() ? "" : "; " + drains) +
                        " (`stigmer server status` shows the runners)";
             }
         }

@@ -34,12 +34,13 @@ std::optional<int> DaemonClient::recorded_pid() const {
 
 std::optional<nlohmann::json> DaemonClient::request_upgrade(
     const std::string& release, const std::string& runner_version,
-    const std::filesystem::path& runner_executable, const std::string& temporal_version) const {
+    const std::filesystem::path& runner_executable, const std::string& temporal_version,
+    const std::filesystem::path& temporal_executable) const {
     const nlohmann::json request = {
         {"command", "upgrade"},
         {"release", release},
         {"agent_runner", {{"version", runner_version}, {"executable", runner_executable.string()}}},
-        {"temporal_version", temporal_version},
+        {"temporal", {{"version", temporal_version}, {"executable", temporal_executable.string()}}},
     };
     return send_control_request(paths_.socket, request, std::chrono::milliseconds(5000));
 }

@@ -28,13 +28,14 @@ class DaemonClient {
     std::optional<int> recorded_pid() const;
 
     // Asks the running stack to take release `release` as a rolling update: its agent-runner
-    // (`runner_version`, `runner_executable`) starts beside the old one and becomes current.
-    // The daemon's answer ({"ok": true} or {"ok": false, "error", "hint"}); nullopt if no
+    // (`runner_version`, `runner_executable`) starts beside the old one and becomes current;
+    // its Temporal replaces the running one if its version differs. The daemon's answer
+    // ({"ok": true, "temporal_restart"?} or {"ok": false, "error", "hint"}); nullopt if no
     // daemon answered.
-    std::optional<nlohmann::json> request_upgrade(const std::string& release,
-                                                  const std::string& runner_version,
-                                                  const std::filesystem::path& runner_executable,
-                                                  const std::string& temporal_version) const;
+    std::optional<nlohmann::json> request_upgrade(
+        const std::string& release, const std::string& runner_version,
+        const std::filesystem::path& runner_executable, const std::string& temporal_version,
+        const std::filesystem::path& temporal_executable) const;
 
     // Asks the daemon to stop the stack and exit; false if it did not answer.
     bool request_stop() const;

@@ -8,6 +8,7 @@
 #include "daemon/control_socket.h"
 #include "daemon/run_paths.h"
 #include "daemon/runner_fleet.h"
+#include "daemon/temporal_switch.h"
 #include "platform/file_lock.h"
 #include "platform/fs.h"
 #include "platform/process.h"
@@ -49,34 +50,72 @@ update::UpdateCheckSettings update_check_settings(const DaemonLaunch& launch) {
     return settings;
 }
 
-nlohmann::json failed_update(const RunnerFleet& fleet) {
+nlohmann::json failed_update(const RunnerFleet& fleet, const TemporalSwitch& temporal_switch) {
     const auto failure = fleet.last_failure();
     if (!failure) return nullptr;
-    return {{"release", failure->first}, {"why", failure->second}};
+    // Which part of the release could not start: its Temporal, or else its runner.
+    const auto restart = temporal_switch.describe()["restart"];
+    const bool temporal = restart.is_object() && restart.value("release", "") == failure->first &&
+                          !restart.value("ok", true);
+    return {{"release", failure->first},
+            {"why", failure->second},
+            {"component", temporal ? "temporal" : "agent-runner"}};
+}
+
+// Whether release binaries `temporal` replace the running Temporal (`running` its version).
+bool changes_temporal(const DaemonLaunch& launch, const std::optional<PlannedBinary>& temporal,
+                      const std::string& running) {
+    return !launch.config.temporal.external && temporal && !temporal->version.empty() &&
+           temporal->version != running;
+}
+
+// Starts moving the running stack to `release`: its agent-runner beside the running one, and its
+// Temporal in place of the running one if the release changes Temporal's version (a local
+// stack only: an external cluster is upgraded by whoever runs it). An error text when refused.
+std::string start_upgrade(const std::string& release, const PlannedBinary& runner,
+                          const std::optional<PlannedBinary>& temporal, const DaemonLaunch& launch,
+                          RunnerFleet& fleet, TemporalSwitch& temporal_switch) {
+    const bool restarts_temporal = changes_temporal(launch, temporal, temporal_switch.version());
+    if (restarts_temporal && temporal->executable.empty())
+        return "release " + release + " changes Temporal, and the request did not name its binary";
+    if (const auto refused = fleet.upgrade(release, runner); !refused.empty()) return refused;
+    if (restarts_temporal) {
+        // The new runner waits for it: it depends on Temporal being ready.
+        const auto refused = temporal_switch.request(
+            release, plan_temporal(launch.config, *temporal, launch.home, launch.environment));
+        if (!refused.empty()) {
+            fleet.abandon(release, refused);
+            return refused;
+        }
+    }
+    return "";
 }
 
 // The control request "upgrade" ({"release", "agent_runner": {"version", "executable"},
-// "temporal_version"}) from `server update` on a running stack.
-nlohmann::json upgrade_answer(const nlohmann::json& request, RunnerFleet& fleet,
-                              const std::string& temporal_version) {
+// "temporal": {"version", "executable"}}) from `server update` on a running stack.
+nlohmann::json upgrade_answer(const nlohmann::json& request, const DaemonLaunch& launch,
+                              RunnerFleet& fleet, TemporalSwitch& temporal_switch) {
     const std::string release = request.value("release", "");
     const auto runner = request.value("agent_runner", nlohmann::json::object());
     const std::string executable = runner.value("executable", "");
     if (release.empty() || executable.empty())
         return {{"ok", false}, {"error", "an upgrade names a release and its agent-runner"}};
-    const std::string wanted_temporal = request.value("temporal_version", "");
-    if (!temporal_version.empty() && !wanted_temporal.empty() &&
-        wanted_temporal != temporal_version) {
-        return {{"ok", false},
-                {"error", "release " + release + " changes Temporal (" + temporal_version + " -> " +
-                              wanted_temporal + "), which a running stack cannot take yet"},
-                {"hint", "run `stigmer server restart` to apply it"}};
+    std::optional<PlannedBinary> temporal;
+    if (const auto t = request.value("temporal", nlohmann::json::object()); !t.empty()) {
+        temporal = PlannedBinary{"temporal", t.value("version", ""),
+                                 std::filesystem::path(t.value("executable", ""))};
     }
+    const std::string running_temporal = temporal_switch.version();
     const auto refused =
-        fleet.upgrade(release, PlannedBinary{"agent-runner", runner.value("version", release),
-                                             std::filesystem::path(executable)});
+        start_upgrade(release,
+                      PlannedBinary{"agent-runner", runner.value("version", release),
+                                    std::filesystem::path(executable)},
+                      temporal, launch, fleet, temporal_switch);
     if (!refused.empty()) return {{"ok", false}, {"error", refused}};
-    return {{"ok", true}, {"release", release}};
+    nlohmann::json answer = {{"ok", true}, {"release", release}};
+    if (changes_temporal(launch, temporal, running_temporal))
+        answer["temporal_restart"] = {{"from", running_temporal}, {"to", temporal->version}};
+    return answer;
 }
 
 }  // namespace
@@ -147,8 +186,9 @@ int run_daemon(const DaemonLaunch& launch) {
                                      runner->second.executable};
             }});
     supervisor.add(fleet.first_runner(launch.release_version, launch.binaries.at("agent-runner")));
-    const std::string temporal_version =
-        launch.binaries.count("temporal") ? launch.binaries.at("temporal").version : "";
+    TemporalSwitch temporal_switch(
+        supervisor, launch.binaries.count("temporal") ? launch.binaries.at("temporal").version : "",
+        say);
 
     std::atomic<bool> stop_requested{false};
     const auto started_at = std::chrono::system_clock::now();
@@ -169,11 +209,13 @@ int run_daemon(const DaemonLaunch& launch) {
              {{"pid", platform::current_process_id()},
               {"home", launch.home.string()},
               {"release", fleet.current_release()},
-              {"failed_update", failed_update(fleet)},
+              {"failed_update", failed_update(fleet, temporal_switch)},
               {"uptime_seconds", uptime.count()},
               {"stopping", stop_requested.load()}}},
             {"temporal",
              {{"external", t.external},
+              {"version", temporal_switch.version()},
+              {"restart", temporal_switch.describe()["restart"]},
               {"address", t.grpc_address()},
               {"namespace", t.name_space},
               {"task_queue", t.task_queue},
@@ -190,7 +232,7 @@ int run_daemon(const DaemonLaunch& launch) {
         const std::string command = request.value("command", "");
         if (command == "ping") return {{"ok", true}, {"pid", platform::current_process_id()}};
         if (command == "status") return status_document();
-        if (command == "upgrade") return upgrade_answer(request, fleet, temporal_version);
+        if (command == "upgrade") return upgrade_answer(request, launch, fleet, temporal_switch);
         if (command == "stop") {
             stop_requested = true;
             return {{"ok", true}};
@@ -209,16 +251,15 @@ int run_daemon(const DaemonLaunch& launch) {
         if (!installed || !installed->components.count("agent-runner")) return;
         const auto& runner = installed->components.at("agent-runner");
         store.activate(*installed);
-        const auto temporal = installed->components.find("temporal");
-        const std::string wanted_temporal =
-            temporal == installed->components.end() ? "" : temporal->second.component_version;
-        if (!launch.config.temporal.external && wanted_temporal != temporal_version) {
-            say("release " + version + " is active but changes Temporal (" + temporal_version +
-                " -> " + wanted_temporal + "): `stigmer server restart` applies it");
-            return;
+        std::optional<PlannedBinary> temporal;
+        if (const auto found = installed->components.find("temporal");
+            found != installed->components.end()) {
+            temporal = PlannedBinary{"temporal", found->second.component_version,
+                                     found->second.executable};
         }
-        const auto refused = fleet.upgrade(
-            version, PlannedBinary{"agent-runner", runner.component_version, runner.executable});
+        const auto refused = start_upgrade(
+            version, PlannedBinary{"agent-runner", runner.component_version, runner.executable},
+            temporal, launch, fleet, temporal_switch);
         say(refused.empty() ? "auto_update: applying release " + version + " to the running stack"
                             : "auto_update: release " + version + " waits: " + refused);
     };
@@ -228,6 +269,8 @@ int run_daemon(const DaemonLaunch& launch) {
     std::string recorded;
     while (!stop_requested && !platform::stop_signal_received()) {
         supervisor.tick();
+        if (const auto outcome = temporal_switch.tick(); outcome && !outcome->ok)
+            fleet.abandon(outcome->release, outcome->why);
         fleet.tick();
         const std::string record = children_record(supervisor).dump();
         if (record != recorded) {

@@ -95,6 +95,21 @@ std::string RunnerFleet::upgrade(const std::string& release, const PlannedBinary
     return "";
 }
 
+void RunnerFleet::abandon(const std::string& release, const std::string& why) {
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_ && pending_->first == release) {
+            pending_.reset();
+            failed_ = {release, why};
+            settings_.say("release " + release + " is not applied: " + why);
+            return;
+        }
+        const auto it = runners_.find(release);
+        if (it == runners_.end() || it->second.role != "starting") return;
+    }
+    give_up_on(release, why);
+}
+
 std::string RunnerFleet::current_release() const {
     std::lock_guard lock(mutex_);
     return target_;

@@ -44,6 +44,10 @@ class RunnerFleet {
     // the next tick. An error text when refused (an update in progress), else empty.
     std::string upgrade(const std::string& release, const PlannedBinary& binary);
 
+    // Drops the update to `release` (before or while its runner starts): another part of the
+    // release could not start. The runner that serves goes on; last_failure() says why.
+    void abandon(const std::string& release, const std::string& why);
+
     // One round: applies a requested upgrade, promotes the new runner once ready, drains.
     void tick();
 

@@ -112,6 +112,58 @@ std::vector<std::string> temporal_environment(const std::vector<std::string>& en
     return env;
 }
 
+supervise::ComponentSpec plan_temporal(const config::StackConfig& config,
+                                       const PlannedBinary& binary,
+                                       const std::filesystem::path& home,
+                                       const std::vector<std::string>& environment) {
+    const auto& t = config.temporal;
+    supervise::ComponentSpec temporal;
+    temporal.name = binary.name;
+    temporal.version = binary.version;
+    temporal.spawn.executable = binary.executable;
+    temporal.spawn.arguments = {
+        "server",
+        "start-dev",
+        "--ip",
+        t.host,
+        "--port",
+        std::to_string(t.grpc_port),
+        "--ui-port",
+        std::to_string(t.ui_port),
+        "--http-port",
+        std::to_string(t.http_port),
+        "--db-filename",
+        (home / "data" / "temporal.db").string(),
+        "--log-level",
+        "warn",
+        // Each model call of an agent is an activity scheduled by the workflow on this same
+        // worker: eager execution hands it over in the workflow task's answer instead of a
+        // round trip through matching (about 40 ms per step on this server).
+        "--dynamic-config-value",
+        "system.enableActivityEagerExecution=true",
+    };
+    if (t.name_space != "default") {
+        temporal.spawn.arguments.insert(temporal.spawn.arguments.end(),
+                                        {"--namespace", t.name_space});
+    }
+    temporal.spawn.environment = temporal_environment(environment);
+    temporal.spawn.working_directory = home / "data";
+    temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
+    temporal.waiting_for =
+        "waiting for Temporal to accept connections on port " + std::to_string(t.grpc_port);
+    const auto endpoint = endpoint_of(t);
+    const std::string host = t.host;
+    const int grpc_port = t.grpc_port;
+    temporal.ready_check = [endpoint, host, grpc_port] {
+        // Ready when the frontend listens and the namespace answers over the HTTP API.
+        return !platform::tcp_port_is_free(host, grpc_port) &&
+               temporal::HttpApi(endpoint).namespace_reachable(std::chrono::milliseconds(2000));
+    };
+    temporal.start_timeout = std::chrono::seconds(60);
+    temporal.stop_grace = std::chrono::seconds(10);
+    return temporal;
+}
+
 std::vector<supervise::ComponentSpec> plan_stack(
     const config::StackConfig& config, const std::map<std::string, PlannedBinary>& binaries,
     const std::filesystem::path& home, const std::vector<std::string>& environment,
@@ -119,54 +171,8 @@ std::vector<supervise::ComponentSpec> plan_stack(
     std::vector<supervise::ComponentSpec> specs;
     const auto& t = config.temporal;
 
-    if (!t.external) {
-        const auto& binary = binary_for(binaries, "temporal");
-        supervise::ComponentSpec temporal;
-        temporal.name = binary.name;
-        temporal.version = binary.version;
-        temporal.spawn.executable = binary.executable;
-        temporal.spawn.arguments = {
-            "server",
-            "start-dev",
-            "--ip",
-            t.host,
-            "--port",
-            std::to_string(t.grpc_port),
-            "--ui-port",
-            std::to_string(t.ui_port),
-            "--http-port",
-            std::to_string(t.http_port),
-            "--db-filename",
-            (home / "data" / "temporal.db").string(),
-            "--log-level",
-            "warn",
-            // Each model call of an agent is an activity scheduled by the workflow on this same
-            // worker: eager execution hands it over in the workflow task's answer instead of a
-            // round trip through matching (about 40 ms per step on this server).
-            "--dynamic-config-value",
-            "system.enableActivityEagerExecution=true",
-        };
-        if (t.name_space != "default") {
-            temporal.spawn.arguments.insert(temporal.spawn.arguments.end(),
-                                            {"--namespace", t.name_space});
-        }
-        temporal.spawn.environment = temporal_environment(environment);
-        temporal.spawn.working_directory = home / "data";
-        temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
-        temporal.waiting_for =
-            "waiting for Temporal to accept connections on port " + std::to_string(t.grpc_port);
-        const auto endpoint = endpoint_of(t);
-        const std::string host = t.host;
-        const int grpc_port = t.grpc_port;
-        temporal.ready_check = [endpoint, host, grpc_port] {
-            // Ready when the frontend listens and the namespace answers over the HTTP API.
-            return !platform::tcp_port_is_free(host, grpc_port) &&
-                   temporal::HttpApi(endpoint).namespace_reachable(std::chrono::milliseconds(2000));
-        };
-        temporal.start_timeout = std::chrono::seconds(60);
-        temporal.stop_grace = std::chrono::seconds(10);
-        specs.push_back(std::move(temporal));
-    }
+    if (!t.external)
+        specs.push_back(plan_temporal(config, binary_for(binaries, "temporal"), home, environment));
 
     specs.push_back(plan_agent_runner(config, binary_for(binaries, "agent-runner"), home,
                                       environment, release));

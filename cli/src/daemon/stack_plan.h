@@ -31,6 +31,13 @@ std::vector<supervise::ComponentSpec> plan_stack(
     const std::filesystem::path& home, const std::vector<std::string>& environment,
     const std::string& release);
 
+// Temporal's dev server of a local stack: its data in `home`/data, kept across restarts and
+// releases (a rolling update that changes Temporal's version restarts it on the same file).
+supervise::ComponentSpec plan_temporal(const config::StackConfig& config,
+                                       const PlannedBinary& binary,
+                                       const std::filesystem::path& home,
+                                       const std::vector<std::string>& environment);
+
 // The agent-runner of release `release` alone: what a rolling update starts beside the old one.
 supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
                                            const PlannedBinary& binary,

@@ -36,6 +36,7 @@ nlohmann::json ComponentStatus::to_json() const {
         {"binary", binary.string()},
         {"ports", ports},
     };
+    if (!replace_failure.empty()) j["replace_failure"] = replace_failure;
     if (pid > 0) {
         const auto now = std::chrono::system_clock::now();
         j["uptime_seconds"] =

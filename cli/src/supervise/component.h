@@ -51,6 +51,8 @@ struct ComponentStatus {
     std::vector<std::string> last_lines;  // of its output, newest last
     std::filesystem::path binary;
     std::map<std::string, int> ports;
+    // Why the last replace() did not take ("1.5.2: exited (exit code 3)"); empty if it did.
+    std::string replace_failure;
 
     nlohmann::json to_json() const;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "util/error.h"
 
@@ -30,6 +31,9 @@ struct Supervisor::Runtime {
     Clock::time_point launched_at{};
     Clock::time_point next_start{};
     RestartPolicy policy;
+    // While replace() starts a new spec: the one to start again if it does not get ready.
+    std::optional<ComponentSpec> previous;
+    bool planned_restart = false;  // dependents keep running until it is ready (or failed)
 
     Runtime(ComponentSpec s, const RestartPolicySettings& restart)
         : spec(std::move(s)), policy(restart) {}
@@ -77,6 +81,45 @@ bool Supervisor::retire(const std::string& instance, const std::string& why) {
     return true;
 }
 
+bool Supervisor::replace(const std::string& instance, ComponentSpec spec, const std::string& why) {
+    Runtime* found = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& c : components_) {
+            if (c->status.instance == instance) found = c.get();
+        }
+        if (!found) return false;
+        found->planned_restart = true;
+    }
+    stop_one(*found, found->spec.stop_grace, why);
+    std::lock_guard lock(mutex_);
+    spec.instance = found->spec.instance;
+    auto replaced = std::exchange(found->spec, std::move(spec));
+    // Replaced again before it got ready: the one to go back to is still the last that ran.
+    if (!found->previous) found->previous = std::move(replaced);
+    found->policy = RestartPolicy(settings_.restart);
+    found->status.version = found->spec.version;
+    found->status.binary = found->spec.spawn.executable;
+    found->status.replace_failure.clear();
+    found->status.state = ComponentState::kWaiting;
+    found->status.detail = why;
+    return true;
+}
+
+void Supervisor::fall_back(Runtime& component, const std::string& why) {
+    const std::string failed_version = component.spec.version;
+    component.status.replace_failure = failed_version + ": " + why;
+    component.spec = std::move(*component.previous);
+    component.previous.reset();
+    component.policy = RestartPolicy(settings_.restart);
+    component.status.version = component.spec.version;
+    component.status.binary = component.spec.spawn.executable;
+    component.status.state = ComponentState::kWaiting;
+    component.status.detail = "starting " + component.spec.version + " again";
+    note(component, "version " + failed_version + " could not start (" + why + "); starting " +
+                        component.spec.version + " again");
+}
+
 Supervisor::~Supervisor() {
     stop_all();
 }
@@ -91,11 +134,15 @@ void Supervisor::note(Runtime& component, const std::string& event) {
     if (settings_.event_log) settings_.event_log(label + ": " + event);
 }
 
-bool Supervisor::dependencies_ready(const Runtime& component, std::string* missing) const {
+bool Supervisor::dependencies_ready(const Runtime& component, std::string* missing,
+                                    bool running) const {
     for (const auto& name : component.spec.depends_on) {
         const auto it = std::find_if(components_.begin(), components_.end(),
                                      [&](const auto& c) { return c->spec.name == name; });
-        if (it != components_.end() && (*it)->status.state != ComponentState::kReady) {
+        if (it == components_.end()) continue;
+        const auto& dependency = **it;
+        if (running && dependency.planned_restart) continue;
+        if (dependency.status.state != ComponentState::kReady) {
             if (missing) *missing = name;
             return false;
         }
@@ -109,6 +156,11 @@ void Supervisor::launch(Runtime& component) {
     try {
         component.child = platform::ChildProcess::spawn(component.spec.spawn);
     } catch (const Error& error) {
+        if (component.previous) {
+            fall_back(component, error.message());
+            return;
+        }
+        component.planned_restart = false;
         component.status.state = ComponentState::kFailed;
         component.status.detail = error.message();
         component.status.pid = 0;
@@ -142,10 +194,15 @@ void Supervisor::handle_exit(Runtime& component, const platform::ExitStatus& exi
     component.status.pid = 0;
     component.status.last_exit = exit.describe();
     component.status.restarts += 1;
+    if (component.previous) {  // a replacement that never got ready: the previous one again
+        fall_back(component, "exited (" + exit.describe() + ")");
+        return;
+    }
     const auto run_time =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - component.launched_at);
     const auto delay = component.policy.on_exit(run_time);
     if (!delay) {
+        component.planned_restart = false;
         component.status.state = ComponentState::kFailed;
         component.status.detail = "exited " + std::to_string(component.policy.quick_failures()) +
                                   " times in a row soon after starting (last: " + exit.describe() +
@@ -224,7 +281,7 @@ void Supervisor::tick() {
             continue;
         }
         std::string missing;
-        if (!dependencies_ready(component, &missing)) {
+        if (!dependencies_ready(component, &missing, true)) {
             lock.unlock();
             stop_one(component, std::chrono::seconds(5), missing + " is not ready");
             lock.lock();
@@ -239,6 +296,11 @@ void Supervisor::tick() {
                 lock.unlock();
                 stop_one(component, std::chrono::seconds(5), why);
                 lock.lock();
+                if (component.previous) {
+                    fall_back(component, why);
+                    continue;
+                }
+                component.planned_restart = false;
                 component.status.state = ComponentState::kFailed;
                 component.status.detail = why + " (" + component.spec.waiting_for + ")";
                 continue;
@@ -252,6 +314,8 @@ void Supervisor::tick() {
             if (ready && component.status.state == ComponentState::kStarting) {
                 component.status.state = ComponentState::kReady;
                 component.status.detail.clear();
+                component.previous.reset();
+                component.planned_restart = false;
                 note(component, "ready");
             }
         }

@@ -50,6 +50,12 @@ class Supervisor {
     // when there is none. Call from the thread that calls tick().
     bool retire(const std::string& instance, const std::string& why);
 
+    // Restarts the component `instance` as `spec` (another release's binary of it): a planned
+    // restart, so its dependents go on running meanwhile. If the new one exits or times out
+    // before it is ready, the previous spec is started again and the status says why
+    // (`replace_failure`). False when there is none. Call from the thread that calls tick().
+    bool replace(const std::string& instance, ComponentSpec spec, const std::string& why);
+
     // Stops every component, dependents first (SIGTERM to the group, the grace period, then
     // SIGKILL); returns when all are gone.
     void stop_all();
@@ -68,7 +74,10 @@ class Supervisor {
     void launch(Runtime& component);
     void handle_exit(Runtime& component, const platform::ExitStatus& exit);
     void stop_one(Runtime& component, std::chrono::milliseconds grace, const std::string& why);
-    bool dependencies_ready(const Runtime& component, std::string* missing) const;
+    // `running`: for a dependent already running, a dependency in a planned restart counts.
+    bool dependencies_ready(const Runtime& component, std::string* missing,
+                            bool running = false) const;
+    void fall_back(Runtime& component, const std::string& why);
     void note(Runtime& component, const std::string& event);
     std::shared_ptr<RotatingLog> log_for(const std::string& name);
 

@@ -191,3 +191,59 @@ TEST(Supervisor, RunsTwoInstancesOfOneComponentSideBySideAndRetiresOne) {
     EXPECT_NE(log.find("new talking"), std::string::npos);
     EXPECT_NE(log.find("stigmer: runner@1: stopping (drained)"), std::string::npos) << log;
 }
+
+TEST(Supervisor, ReplaceRestartsAComponentAsAnotherVersionWhileDependentsRun) {
+    TempDir dir;
+    auto base = shell_component("base", "exec sleep 60");
+    auto top = shell_component("top", "exec sleep 60");
+    top.depends_on = {"base"};
+    Supervisor supervisor({base, top}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const int base_pid = find(supervisor, "base").pid;
+    const int top_pid = find(supervisor, "top").pid;
+
+    auto newer = shell_component("base", "sleep 0.5; echo 'event=ready'; exec sleep 60");
+    newer.version = "2.0.0";
+    newer.ready_marker = "event=ready";
+    ASSERT_TRUE(supervisor.replace("base", newer, "release 2 brings base 2.0.0"));
+    EXPECT_FALSE(stigmer::platform::process_exists(base_pid));
+    EXPECT_EQ(find(supervisor, "base").version, "2.0.0");
+    // While the new one starts, the dependent is not stopped: the restart is planned.
+    ASSERT_TRUE(tick_until(supervisor, [&] {
+        EXPECT_EQ(find(supervisor, "top").pid, top_pid);
+        return find(supervisor, "base").state == ComponentState::kReady;
+    }));
+    EXPECT_EQ(find(supervisor, "top").pid, top_pid);
+    EXPECT_EQ(find(supervisor, "base").replace_failure, "");
+    EXPECT_FALSE(supervisor.replace("nothing", newer, "no such component"));
+
+    // Afterwards a crash is a crash again: the dependent waits for it.
+    stigmer::platform::kill_process(find(supervisor, "base").pid);
+    ASSERT_TRUE(tick_until(supervisor, [&] { return find(supervisor, "top").pid != top_pid; }));
+}
+
+TEST(Supervisor, AReplacementThatCannotStartGivesWayToThePreviousVersion) {
+    TempDir dir;
+    auto base = shell_component("base", "echo old base; exec sleep 60");
+    auto top = shell_component("top", "exec sleep 60");
+    top.depends_on = {"base"};
+    Supervisor supervisor({base, top}, quick_settings(dir.path()));
+    ASSERT_TRUE(tick_until(supervisor, [&] { return supervisor.all_ready(); }));
+    const int top_pid = find(supervisor, "top").pid;
+
+    auto broken = shell_component("base", "echo broken >&2; exit 3");
+    broken.version = "2.0.0";
+    broken.ready_marker = "never printed";
+    ASSERT_TRUE(supervisor.replace("base", broken, "release 2 brings base 2.0.0"));
+    ASSERT_TRUE(tick_until(supervisor, [&] {
+        const auto s = find(supervisor, "base");
+        return s.state == ComponentState::kReady && s.version == "1.0.0";
+    }));
+    EXPECT_EQ(find(supervisor, "base").replace_failure, "2.0.0: exited (exit code 3)");
+    EXPECT_EQ(find(supervisor, "top").pid, top_pid);
+    const std::string log = stigmer::read_text_file(dir.path() / "base.log");
+    EXPECT_NE(
+        log.find("version 2.0.0 could not start (exited (exit code 3)); starting 1.0.0 again"),
+        std::string::npos)
+        << log;
+}

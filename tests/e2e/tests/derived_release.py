@@ -17,12 +17,15 @@ def release_script(name: str, *args: str, **env: str) -> None:
     assert result.returncode == 0, f"{name} {args}: {result.stderr}"
 
 
-def derive_release(source: Path, tree: Path, version: str, channel: str | None = "stable", min_cli_version: str = "") -> None:
+def derive_release(source: Path, tree: Path, version: str, channel: str | None = "stable", min_cli_version: str = "",
+                   temporal_version: str = "") -> None:
     """Writes release `version` into `tree` (artifacts hard-linked where the file system allows)
-    and points `channel` at it unless None."""
+    and points `channel` at it unless None. `temporal_version`: the version its manifest gives
+    Temporal (the same binary), as a release that moves to another Temporal would."""
     target = tree / version / "linux-amd64"
     shutil.copytree(source / VERSION / "linux-amd64", target, copy_function=_link_or_copy)
-    release_script("finalize.sh", str(tree), version, STIGMER_MIN_CLI_VERSION=min_cli_version)
+    extra = {"STIGMER_TEMPORAL_VERSION": temporal_version} if temporal_version else {}
+    release_script("finalize.sh", str(tree), version, STIGMER_MIN_CLI_VERSION=min_cli_version, **extra)
     if channel:
         publish(tree, version, channel)
 

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sys
+import tarfile
 import time
 import urllib.parse
 import urllib.request
@@ -24,6 +25,10 @@ from conftest import REPO, VERSION, Stack, start_server, stop_process
 from derived_release import derive_release, release_script
 
 OLD, NEW, LATER, BROKEN = "1.0.0", "1.1.0", "1.2.0", "1.3.0"
+# Releases that change Temporal's version: the same binary under another version in the
+# manifest (so the daemon restarts it), and one whose Temporal exits at once.
+NEXT_TEMPORAL, BROKEN_TEMPORAL = "1.4.0", "1.5.0"
+SHIPPED_TEMPORAL = (REPO / "release" / "TEMPORAL_VERSION").read_text().strip()
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +46,28 @@ def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     broken.write_text("#!/bin/sh\necho 'agent-runner: cannot start (broken on purpose)' >&2\nexit 3\n")
     broken.chmod(0o755)
     release_script("finalize.sh", str(root), BROKEN)
+    derive_release(tree, root, NEXT_TEMPORAL, channel=None, temporal_version=f"{SHIPPED_TEMPORAL}-next")
+    _with_broken_temporal(tree, root / BROKEN_TEMPORAL / "linux-amd64")
+    release_script("finalize.sh", str(root), BROKEN_TEMPORAL, STIGMER_TEMPORAL_VERSION=f"{SHIPPED_TEMPORAL}-broken")
     derive_release(tree, root, OLD)
     derive_release(tree, root, NEW)
     proc, url = start_server([sys.executable, str(REPO / "release" / "serve.py"), "--root", str(root), "--port", "0"], "http://")
     yield url
     stop_process(proc)
+
+
+def _with_broken_temporal(tree: Path, target: Path) -> None:
+    """The tree's artifacts in `target`, but a temporal.tar.gz whose server exits at once."""
+    target.mkdir(parents=True)
+    for artifact in (tree / VERSION / "linux-amd64").iterdir():
+        if artifact.name != "temporal.tar.gz":
+            shutil.copy2(artifact, target / artifact.name)
+    script = target.parent / "temporal"
+    script.write_text("#!/bin/sh\necho 'temporal: cannot start (broken on purpose)' >&2\nexit 3\n")
+    script.chmod(0o755)
+    with tarfile.open(target / "temporal.tar.gz", "w:gz") as archive:
+        archive.add(script, arcname="temporal")
+    script.unlink()
 
 
 def _requests(fake_llm: str, marker: str) -> list[dict]:
@@ -113,6 +135,7 @@ def test_update_and_rollback_of_a_running_stack_lose_nothing(stack: Stack, two_r
     # about 5 s to unpack and poll).
     inflight, marker = _in_flight(stack, fake_llm, "inflight", 5, 3.0)
     old_pid = _runners(stack)[OLD]["pid"]
+    temporal_pid = stack.component("temporal")["pid"]
 
     update = stack.run("server", "update", "--channel", "stable")
     assert update.returncode == 0, update.stderr
@@ -126,6 +149,8 @@ def test_update_and_rollback_of_a_running_stack_lose_nothing(stack: Stack, two_r
     assert (runners[OLD]["role"], runners[OLD]["state"], runners[OLD]["pid"]) == ("draining", "ready", old_pid)
     text = stack.run("server", "status", check=True).stdout
     assert f"draining {OLD}" in text and f"current {NEW}" in text
+    # Same Temporal version in both releases: Temporal is not touched.
+    assert stack.component("temporal")["pid"] == temporal_pid and "restarting Temporal" not in update.stderr
 
     # A new execution starts on the new release at once.
     fresh_marker = f"fresh-{uuid.uuid4().hex[:8]}"
@@ -235,3 +260,51 @@ def test_a_new_runner_that_cannot_start_leaves_the_old_one_serving(stack: Stack,
     run = _detach(stack, _prompt(marker, 1, 0))
     assert _build_of(stack, run) == OLD
     stack.run("run", "--attach", run, check=True)
+
+
+def test_an_update_that_changes_temporal_restarts_it_with_its_data(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    _on_old_release(stack, two_releases)
+    done = _detach(stack, _prompt(f"before-{uuid.uuid4().hex[:8]}", 1, 0))
+    stack.run("run", "--attach", done, check=True)
+    inflight, marker = _in_flight(stack, fake_llm, "across-temporal", 4, 2.0)
+    temporal_pid, runner_pid = stack.component("temporal")["pid"], _runners(stack)[OLD]["pid"]
+
+    switch = stack.run("server", "start", *stack.port_flags(), "--version", NEXT_TEMPORAL)
+    assert switch.returncode == 0, switch.stderr
+    assert f"restarting Temporal {SHIPPED_TEMPORAL} -> {SHIPPED_TEMPORAL}-next with its data" in switch.stderr
+    restarted = re.search(rf"Temporal {SHIPPED_TEMPORAL}-next restarted with its data \(unavailable (\d+\.\d) s\); "
+                          rf"agent-runner {NEXT_TEMPORAL} is current", switch.stdout)
+    assert restarted, switch.stdout
+    status = stack.status()
+    assert status["temporal"]["version"] == f"{SHIPPED_TEMPORAL}-next"
+    assert status["temporal"]["restart"]["unavailable_seconds"] == pytest.approx(float(restarted.group(1)), abs=0.06)
+    assert stack.component("temporal")["pid"] != temporal_pid and not _alive(temporal_pid)
+    # The runner that started the execution in flight was not restarted: it reconnected.
+    assert _runners(stack)[OLD]["pid"] == runner_pid
+
+    # Its data kept: the finished run is still listed, the one in flight finishes where it
+    # started, and no model call was made twice.
+    runs = json.loads(stack.run("runs", "--json", check=True).stdout)
+    assert done in json.dumps(runs)
+    attach = stack.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-4.txt" in attach.stdout
+    assert _build_of(stack, inflight) == OLD
+    assert len(_requests(fake_llm, marker)) == 5
+    stack.wait_for(lambda: set(_runners(stack)) == {NEXT_TEMPORAL}, timeout=60, what=f"{OLD}'s runner to stop")
+
+
+def test_a_temporal_that_cannot_start_gives_way_to_the_old_one(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    _on_old_release(stack, two_releases)
+    inflight, marker = _in_flight(stack, fake_llm, "broken-temporal", 2, 2.0)
+    switch = stack.run("server", "start", *stack.port_flags(), "--version", BROKEN_TEMPORAL)
+    assert switch.returncode == 1, switch.stderr
+    error = switch.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"stigmer: error: release {BROKEN_TEMPORAL} was not applied: its Temporal {SHIPPED_TEMPORAL}-broken "
+                            f"could not start (exited (exit code 3)); Temporal {SHIPPED_TEMPORAL} runs again"), error
+    stack.wait_for(lambda: stack.status()["ready"], timeout=60, what="the stack to be ready again")
+    assert stack.status()["temporal"]["version"] == SHIPPED_TEMPORAL
+    runners = _runners(stack)
+    assert set(runners) == {OLD} and runners[OLD]["role"] == "current"
+    attach = stack.run("run", "--attach", inflight, check=True)
+    assert f"Updated file /{marker}-2.txt" in attach.stdout
+    assert len(_requests(fake_llm, marker)) == 3
