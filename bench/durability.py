@@ -26,7 +26,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import urllib.request
@@ -40,8 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "agent-runner" / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e" / "tests"))
+sys.path.append(str(Path(__file__).resolve().parent))  # after the packages, for bench_stack alone
 
-from conftest import FAKE_LLM, FAKE_LLM_KEY, VERSION, Stack, free_ports, start_server, stop_process  # noqa: E402
+from bench_stack import DEFAULT_TREE, Stack, fake_llm_server, new_stack, release_server, require_tree, unpack_cli  # noqa: E402
+from conftest import stop_process  # noqa: E402
 from fake_llm import FakeLlmServer  # noqa: E402
 from support.launch import start_runner  # noqa: E402
 from support.temporal_dev import TemporalDevServer, find_temporal_cli  # noqa: E402
@@ -101,16 +102,10 @@ FAULTS: list[tuple[str, int, Callable[[Stack, subprocess.Popen], None]]] = [
 def fault_runs(cli: Path, releases_url: str, fake_llm: str, workdir: Path) -> None:
     print(f"{'fault after the 3rd model call started':58} {'calls':>5} {'repeated':>8} {'fault->running':>14} {'fault->answer':>13}")
     for name, grace, fault in FAULTS:
-        grpc, ui, http = free_ports(3)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("STIGMER_", "TEMPORAL_", "ANTHROPIC_", "OPENAI_"))}
-        env.update({
-            "STIGMER_RELEASES_URL": releases_url, "STIGMER_LLM_PROVIDER": "openai", "STIGMER_LLM_MODEL": "gpt-bench",
-            "STIGMER_LLM_BASE_URL": f"{fake_llm}/v1", "OPENAI_API_KEY": FAKE_LLM_KEY, "NO_COLOR": "1",
-        })
         home = workdir / f"home-{uuid.uuid4().hex[:6]}"
         home.mkdir()
         (home / "config.toml").write_text(f"[agent_runner]\nshutdown_grace_seconds = {grace}\n")
-        stack = Stack(cli=cli, home=home, env=env, ports={"grpc": grpc, "ui": ui, "http": http})
+        stack = new_stack(cli, home, releases_url, fake_llm)
         try:
             stack.start()
             marker = f"bench-{uuid.uuid4().hex[:8]}"
@@ -207,24 +202,16 @@ def overhead_runs(runs: int, workdir: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per point of the overhead measurement")
-    parser.add_argument("--tree", type=Path, default=ROOT / "out" / "e2e-releases", help="release tree (make -C tests/e2e tree)")
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="release tree (make -C tests/e2e tree)")
     parser.add_argument("--faults-only", action="store_true", help="only the faults (e.g. against an older release's tree)")
     args = parser.parse_args()
-    if not (args.tree / VERSION / "manifest.json").is_file():
-        raise SystemExit(f"{args.tree}/{VERSION} is not built: run `make -C tests/e2e tree`")
+    require_tree(args.tree)
     with tempfile.TemporaryDirectory(prefix="stigmer-bench-") as tmp:
         workdir = Path(tmp)
-        with tarfile.open(args.tree / VERSION / "linux-amd64" / "stigmer.tar.gz") as archive:
-            archive.extractall(workdir / "cli", filter="data")
-        cli = next(p for p in (workdir / "cli").rglob("stigmer") if p.is_file())
-        server, releases_url = start_server([sys.executable, str(ROOT / "release" / "serve.py"), "--root", str(args.tree), "--port", "0"], "http://")
-        llm, fake_llm = start_server([sys.executable, str(FAKE_LLM), "--port", "0", "--api-key", FAKE_LLM_KEY], "fake-llm listening")
-        try:
+        cli = unpack_cli(args.tree, workdir)
+        with release_server(args.tree) as releases_url, fake_llm_server() as fake_llm:
             print(f"faults through the stack ({STEPS + 1} model calls of {DELAY:g} s each):")
             fault_runs(cli, releases_url, fake_llm, workdir)
-        finally:
-            stop_process(server)
-            stop_process(llm)
         if not args.faults_only:
             print()
             print("per-step overhead, frozen agent-runner + Temporal dev server against the in-process loop:")

@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import signal
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -32,10 +30,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e" / "tests"))
-
-from conftest import FAKE_LLM, FAKE_LLM_KEY, VERSION, Stack, free_ports, start_server, stop_process  # noqa: E402
+from bench_stack import DEFAULT_TREE, Stack, fake_llm_server, new_stack, release_server, require_tree, unpack_cli
 
 STEPS = 4  # tool calls per run: each run has 4 * 3 + 2 steps
 
@@ -111,22 +106,13 @@ def cancellations(stack: Stack, runs: int) -> list[tuple[float, float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--tree", type=Path, default=ROOT / "out" / "e2e-releases", help="release tree (make -C tests/e2e tree)")
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="release tree (make -C tests/e2e tree)")
     args = parser.parse_args()
-    if not (args.tree / VERSION / "manifest.json").is_file():
-        raise SystemExit(f"{args.tree}/{VERSION} is not built: run `make -C tests/e2e tree`")
-    with tempfile.TemporaryDirectory(prefix="stigmer-bench-") as tmp:
+    require_tree(args.tree)
+    with tempfile.TemporaryDirectory(prefix="stigmer-bench-") as tmp, release_server(args.tree) as releases_url, \
+            fake_llm_server() as fake_llm:
         workdir = Path(tmp)
-        with tarfile.open(args.tree / VERSION / "linux-amd64" / "stigmer.tar.gz") as archive:
-            archive.extractall(workdir / "cli", filter="data")
-        cli = next(p for p in (workdir / "cli").rglob("stigmer") if p.is_file())
-        server, releases_url = start_server([sys.executable, str(ROOT / "release" / "serve.py"), "--root", str(args.tree), "--port", "0"], "http://")
-        llm, fake_llm = start_server([sys.executable, str(FAKE_LLM), "--port", "0", "--api-key", FAKE_LLM_KEY], "fake-llm listening")
-        grpc, ui, http = free_ports(3)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("STIGMER_", "TEMPORAL_", "ANTHROPIC_", "OPENAI_"))}
-        env.update({"STIGMER_RELEASES_URL": releases_url, "STIGMER_LLM_PROVIDER": "openai", "STIGMER_LLM_MODEL": "gpt-bench",
-                    "STIGMER_LLM_BASE_URL": f"{fake_llm}/v1", "OPENAI_API_KEY": FAKE_LLM_KEY, "NO_COLOR": "1"})
-        stack = Stack(cli=cli, home=workdir / "home", env=env, ports={"grpc": grpc, "ui": ui, "http": http})
+        stack = new_stack(unpack_cli(args.tree, workdir), workdir / "home", releases_url, fake_llm)
         try:
             stack.start()
             delays = step_delays(stack, args.runs)
@@ -149,8 +135,6 @@ def main() -> int:
                   f"({len(figures)} runs; goal <= 2 s)")
         finally:
             stack.run("server", "stop", timeout=120)
-            stop_process(server)
-            stop_process(llm)
     return 0
 
 

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -37,11 +35,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e" / "tests"))
-
-from conftest import FAKE_LLM, FAKE_LLM_KEY, VERSION, Stack, free_ports, start_server, stop_process  # noqa: E402
-from derived_release import derive_release  # noqa: E402
+from bench_stack import DEFAULT_TREE, ROOT, Stack, fake_llm_server, new_stack, release_server, require_tree, unpack_cli
+from derived_release import derive_release
 
 OLD, NEW = "1.0.0", "1.1.0"
 TEMPORAL_A, TEMPORAL_B = "2.0.0", "2.1.0"  # releases whose Temporal versions differ
@@ -137,71 +132,64 @@ def _switch(stack: Stack, fake_llm: str, command: list[str], to: str) -> tuple[f
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--tree", type=Path, default=ROOT / "out" / "e2e-releases", help="release tree (make -C tests/e2e tree)")
+    parser.add_argument("--tree", type=Path, default=DEFAULT_TREE, help="release tree (make -C tests/e2e tree)")
     args = parser.parse_args()
-    if not (args.tree / VERSION / "manifest.json").is_file():
-        raise SystemExit(f"{args.tree}/{VERSION} is not built: run `make -C tests/e2e tree`")
+    require_tree(args.tree)
     with tempfile.TemporaryDirectory(prefix="stigmer-bench-") as tmp:
         workdir = Path(tmp)
-        with tarfile.open(args.tree / VERSION / "linux-amd64" / "stigmer.tar.gz") as archive:
-            archive.extractall(workdir / "cli", filter="data")
-        cli = next(p for p in (workdir / "cli").rglob("stigmer") if p.is_file())
         releases = workdir / "releases"
         shipped_temporal = (ROOT / "release" / "TEMPORAL_VERSION").read_text().strip()
         derive_release(args.tree, releases, TEMPORAL_A, channel=None, temporal_version=f"{shipped_temporal}-a")
         derive_release(args.tree, releases, TEMPORAL_B, channel=None, temporal_version=f"{shipped_temporal}-b")
         derive_release(args.tree, releases, OLD)
         derive_release(args.tree, releases, NEW)
-        server, releases_url = start_server([sys.executable, str(ROOT / "release" / "serve.py"), "--root", str(releases), "--port", "0"], "http://")
-        llm, fake_llm = start_server([sys.executable, str(FAKE_LLM), "--port", "0", "--api-key", FAKE_LLM_KEY], "fake-llm listening")
-        grpc, ui, http = free_ports(3)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("STIGMER_", "TEMPORAL_", "ANTHROPIC_", "OPENAI_"))}
-        env.update({"STIGMER_RELEASES_URL": releases_url, "STIGMER_LLM_PROVIDER": "openai", "STIGMER_LLM_MODEL": "gpt-bench",
-                    "STIGMER_LLM_BASE_URL": f"{fake_llm}/v1", "OPENAI_API_KEY": FAKE_LLM_KEY, "NO_COLOR": "1", "CI": "1"})
-        stack = Stack(cli=cli, home=workdir / "home", env=env, ports={"grpc": grpc, "ui": ui, "http": http})
-        try:
-            stack.run("server", "install", "--version", OLD, check=True)
-            stack.start()
-            stack.run("server", "install", "--version", NEW, check=True)  # downloads are not what is measured
-            stack.run("server", "rollback", check=True)
-            rolling = []
-            for _ in range(args.rounds):
-                rolling.append(_switch(stack, fake_llm, ["server", "update", "--channel", "stable"], NEW))
-                rolling.append(_switch(stack, fake_llm, ["server", "rollback"], OLD))
-            restarts = [_switch(stack, fake_llm, ["server", "restart", *stack.port_flags()], OLD) for _ in range(args.rounds)]
-            for version in (TEMPORAL_A, TEMPORAL_B):  # downloaded before anything is measured
-                stack.run("server", "install", "--version", version, check=True)
-            stack.run("server", "start", *stack.port_flags(), "--version", TEMPORAL_A, check=True)
-            temporal_switches, reported = [], []
-            for _ in range(args.rounds):
-                for version in (TEMPORAL_B, TEMPORAL_A):
-                    temporal_switches.append(_switch(stack, fake_llm, ["server", "start", *stack.port_flags(), "--version", version], version))
-                    reported.append(stack.status()["temporal"]["restart"]["unavailable_seconds"])
-            seconds = [r[0] for r in rolling]
-            print(f"server update / rollback -> new release current: median {statistics.median(seconds):.2f} s "
-                  f"(min {min(seconds):.2f}, max {max(seconds):.2f}) over {len(rolling)} switches; "
-                  f"next execution on the new release: {sum(r[1] for r in rolling)}/{len(rolling)}")
-            print(f"executions in flight during the switches: {LOAD * len(rolling)}; failed {sum(r[2] for r in rolling)}, "
-                  f"model calls made twice {sum(r[3] for r in rolling)} (goal 0 and 0)")
-            restart_seconds = [r[0] for r in restarts]
-            print(f"baseline server restart with the same load: median {statistics.median(restart_seconds):.2f} s "
-                  f"(ratio update/restart {statistics.median(seconds) / statistics.median(restart_seconds):.2f}); "
-                  f"failed {sum(r[2] for r in restarts)}, model calls made twice {sum(r[3] for r in restarts)} "
-                  f"over {LOAD * len(restarts)} executions")
-            seen = [r[4] for r in temporal_switches]
-            restart_seen = [r[4] for r in restarts]
-            print(f"update changing Temporal's version: Temporal unavailable median {statistics.median(reported):.2f} s as the daemon "
-                  f"reports it (max {max(reported):.2f}), {statistics.median(seen):.2f} s as a client sees it (max {max(seen):.2f}) "
-                  f"over {len(temporal_switches)} switches; baseline server restart {statistics.median(restart_seen):.2f} s "
-                  f"(ratio {statistics.median(seen) / statistics.median(restart_seen):.2f})")
-            print(f"executions in flight during those switches: {LOAD * len(temporal_switches)}; failed "
-                  f"{sum(r[2] for r in temporal_switches)}, model calls made twice {sum(r[3] for r in temporal_switches)}; "
-                  f"next execution on the new release: {sum(r[1] for r in temporal_switches)}/{len(temporal_switches)}")
-        finally:
-            stack.run("server", "stop", timeout=120)
-            stop_process(server)
-            stop_process(llm)
+        with release_server(releases) as releases_url, fake_llm_server() as fake_llm:
+            stack = new_stack(unpack_cli(args.tree, workdir), workdir / "home", releases_url, fake_llm, CI="1")
+            run_rounds(stack, fake_llm, args.rounds)
     return 0
+
+
+def run_rounds(stack: Stack, fake_llm: str, rounds: int) -> None:
+    try:
+        stack.run("server", "install", "--version", OLD, check=True)
+        stack.start()
+        stack.run("server", "install", "--version", NEW, check=True)  # downloads are not what is measured
+        stack.run("server", "rollback", check=True)
+        rolling = []
+        for _ in range(rounds):
+            rolling.append(_switch(stack, fake_llm, ["server", "update", "--channel", "stable"], NEW))
+            rolling.append(_switch(stack, fake_llm, ["server", "rollback"], OLD))
+        restarts = [_switch(stack, fake_llm, ["server", "restart", *stack.port_flags()], OLD) for _ in range(rounds)]
+        for version in (TEMPORAL_A, TEMPORAL_B):  # downloaded before anything is measured
+            stack.run("server", "install", "--version", version, check=True)
+        stack.run("server", "start", *stack.port_flags(), "--version", TEMPORAL_A, check=True)
+        temporal_switches, reported = [], []
+        for _ in range(rounds):
+            for version in (TEMPORAL_B, TEMPORAL_A):
+                temporal_switches.append(_switch(stack, fake_llm, ["server", "start", *stack.port_flags(), "--version", version], version))
+                reported.append(stack.status()["temporal"]["restart"]["unavailable_seconds"])
+        seconds = [r[0] for r in rolling]
+        print(f"server update / rollback -> new release current: median {statistics.median(seconds):.2f} s "
+              f"(min {min(seconds):.2f}, max {max(seconds):.2f}) over {len(rolling)} switches; "
+              f"next execution on the new release: {sum(r[1] for r in rolling)}/{len(rolling)}")
+        print(f"executions in flight during the switches: {LOAD * len(rolling)}; failed {sum(r[2] for r in rolling)}, "
+              f"model calls made twice {sum(r[3] for r in rolling)} (goal 0 and 0)")
+        restart_seconds = [r[0] for r in restarts]
+        print(f"baseline server restart with the same load: median {statistics.median(restart_seconds):.2f} s "
+              f"(ratio update/restart {statistics.median(seconds) / statistics.median(restart_seconds):.2f}); "
+              f"failed {sum(r[2] for r in restarts)}, model calls made twice {sum(r[3] for r in restarts)} "
+              f"over {LOAD * len(restarts)} executions")
+        seen = [r[4] for r in temporal_switches]
+        restart_seen = [r[4] for r in restarts]
+        print(f"update changing Temporal's version: Temporal unavailable median {statistics.median(reported):.2f} s as the daemon "
+              f"reports it (max {max(reported):.2f}), {statistics.median(seen):.2f} s as a client sees it (max {max(seen):.2f}) "
+              f"over {len(temporal_switches)} switches; baseline server restart {statistics.median(restart_seen):.2f} s "
+              f"(ratio {statistics.median(seen) / statistics.median(restart_seen):.2f})")
+        print(f"executions in flight during those switches: {LOAD * len(temporal_switches)}; failed "
+              f"{sum(r[2] for r in temporal_switches)}, model calls made twice {sum(r[3] for r in temporal_switches)}; "
+              f"next execution on the new release: {sum(r[1] for r in temporal_switches)}/{len(temporal_switches)}")
+    finally:
+        stack.run("server", "stop", timeout=120)
 
 
 if __name__ == "__main__":

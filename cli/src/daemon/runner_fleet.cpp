@@ -286,11 +286,17 @@ void RunnerFleet::drain() {
                           std::to_string(moved) + " open execution(s) to " + target);
             open = deployment_->open_pinned(runner.release);
         }
+        int zero_counts = 0;
         {
             std::lock_guard lock(mutex_);
-            runners_[runner.release].open = open;
+            auto& kept = runners_[runner.release];
+            kept.open = open;
+            kept.zero_counts = open && *open == 0 ? kept.zero_counts + 1 : 0;
+            zero_counts = kept.zero_counts;
         }
-        if (!open || *open > 0) continue;
+        // Visibility may lag an execution by a moment (a cluster's search index): with
+        // versioning, none open is believed when two checks in a row say so.
+        if (zero_counts < (deployment_ ? 2 : 1)) continue;
         supervisor_.retire(instance_of(runner.release),
                            "drained: no execution pinned to " + runner.release + " is open");
         std::lock_guard lock(mutex_);

@@ -79,6 +79,7 @@ class RunnerFleet {
         bool explicit_request = false;
         std::chrono::steady_clock::time_point draining_since{};
         std::optional<long> open;  // executions still pinned to it (draining only)
+        int zero_counts = 0;       // checks in a row that found none open
         bool moved = false;        // what was left at the drain limit has been moved
     };
 
