@@ -3,7 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <iterator>
 #include <memory>
+#include <set>
 
 #include "util/error.h"
 
@@ -50,6 +52,17 @@ bool link_stays_inside(const std::filesystem::path& link, const std::string& tar
     return resolved.begin() == resolved.end() || *resolved.begin() != "..";
 }
 
+// The symlink among `links` (made earlier by this archive) that `path` goes through, if any.
+const std::filesystem::path* through_symlink(const std::filesystem::path& path,
+                                             const std::set<std::filesystem::path>& links) {
+    std::filesystem::path prefix;
+    for (auto part = path.begin(); part != path.end() && std::next(part) != path.end(); ++part) {
+        prefix /= *part;
+        if (const auto found = links.find(prefix); found != links.end()) return &*found;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat format,
@@ -65,8 +78,18 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
     } else {
         throw std::logic_error("extract_archive called for a binary artifact");
     }
+    // libarchive's SECURE_SYMLINKS refuses a symlink anywhere on the absolute path it is given,
+    // also above the destination (macOS's /tmp and /var, a home reached through a link): resolve
+    // that part once, so the check judges only what the archive itself creates.
+    std::error_code ec;
+    const auto root = std::filesystem::canonical(destination, ec);
+    if (ec) {
+        throw Error(ExitCode::kLocalFiles,
+                    "cannot resolve the directory to unpack into (" + ec.message() + ")",
+                    destination.string(), "check that STIGMER_HOME exists and is writable");
+    }
     // Defence in depth: libarchive refuses these too, after our own checks with clearer errors.
-    // (Not SECURE_NOABSOLUTEPATHS: we write to absolute paths under `destination` ourselves.)
+    // (Not SECURE_NOABSOLUTEPATHS: we write to absolute paths under `root` ourselves.)
     archive_write_disk_set_options(writer.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
                                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                      ARCHIVE_EXTRACT_SECURE_NODOTDOT);
@@ -75,6 +98,7 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
         throw broken(reader.get(), source);
     }
 
+    std::set<std::filesystem::path> links;  // symlinks made so far, relative to `root`
     archive_entry* entry = nullptr;
     while (true) {
         const int rc = archive_read_next_header(reader.get(), &entry);
@@ -88,6 +112,13 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
             throw unsafe("entry '" + name + "' leaves the archive", source);
         const auto normal = relative.lexically_normal();
         if (normal == "." || normal.empty()) continue;  // the "./" entry of some tarballs
+        // A link made by the archive may lead anywhere once followed (a/up -> .. then
+        // a/up/esc -> .. is the destination's parent), so nothing is written through one.
+        if (const auto* link = through_symlink(normal, links)) {
+            throw unsafe(
+                "entry '" + name + "' goes through symlink '" + link->generic_string() + "'",
+                source);
+        }
 
         const auto type = archive_entry_filetype(entry);
         const char* hardlink = archive_entry_hardlink(entry);
@@ -96,7 +127,13 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
             if (!is_contained(link_target)) {
                 throw unsafe("hard link '" + name + "' points outside the archive", source);
             }
-            archive_entry_set_hardlink(entry, (destination / link_target).string().c_str());
+            // On Linux a hard link to a symlink is a second symlink, whose relative target
+            // means something else at its new place.
+            const auto target_normal = link_target.lexically_normal();
+            if (links.count(target_normal) != 0 || through_symlink(target_normal, links)) {
+                throw unsafe("hard link '" + name + "' points to or through a symlink", source);
+            }
+            archive_entry_set_hardlink(entry, (root / link_target).string().c_str());
         } else if (type == AE_IFLNK) {
             const char* target = archive_entry_symlink(entry);
             if (target == nullptr || !link_stays_inside(normal, target)) {
@@ -106,7 +143,12 @@ void extract_archive(const std::filesystem::path& archive_path, ArtifactFormat f
             throw unsafe("entry '" + name + "' is a device, fifo or socket", source);
         }
         archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);
-        archive_entry_set_pathname(entry, (destination / normal).string().c_str());
+        archive_entry_set_pathname(entry, (root / normal).string().c_str());
+        if (type == AE_IFLNK && hardlink == nullptr) {
+            links.insert(normal);
+        } else {
+            links.erase(normal);  // libarchive replaces a symlink rather than following it
+        }
 
         if (archive_write_header(writer.get(), entry) != ARCHIVE_OK) {
             throw broken(writer.get(), source);

@@ -4,6 +4,7 @@ import os
 import subprocess
 import time
 
+from conftest import Stigmer
 from release_tree import write_release
 
 VERSION = "1.0.0"
@@ -26,6 +27,21 @@ def test_install_all_formats_and_run_launchers(server, stigmer):
     assert (stigmer.home / "manifests" / VERSION / "manifest.json.minisig").exists()
     state = json.loads((stigmer.home / "state" / "active.json").read_text())
     assert state["active"] == VERSION
+
+
+def test_install_into_a_home_reached_through_a_symlink(server, tmp_path):
+    # As on macOS, where /tmp and /var are symlinks, and wherever a home directory is one.
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    linked = Stigmer(tmp_path / "link" / "home" / ".stigmer", server.url)
+    write_release(server.root, VERSION)
+    result = linked.run("server", "install", "--version", VERSION)
+    assert result.returncode == 0, result.stderr
+    temporal = tmp_path / "real" / "home" / ".stigmer" / "versions" / "temporal" / VERSION
+    assert (temporal / "bin" / "temporal").stat().st_mode & 0o111
+    output = subprocess.run([str(linked.home / "bin" / "temporal"), "hi"], capture_output=True,
+                            text=True, check=True)
+    assert output.stdout.strip() == "temporal 1.5.1 hi"
 
 
 def test_installed_version_is_used_without_network(server, stigmer, tmp_path):

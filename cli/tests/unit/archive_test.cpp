@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #endif
 
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "test_support.h"
@@ -21,48 +25,66 @@ struct Member {
     std::string data;
     std::string link;  // symlink target
     int perm = 0755;
+    std::string hardlink;  // hard link target (an earlier member)
 };
 
 Member file(std::string name, std::string data = "x", int perm = 0755) {
-    return {std::move(name), AE_IFREG, std::move(data), "", perm};
+    return {std::move(name), AE_IFREG, std::move(data), "", perm, ""};
 }
 Member directory(std::string name) {
-    return {std::move(name), AE_IFDIR, "", "", 0755};
+    return {std::move(name), AE_IFDIR, "", "", 0755, ""};
 }
 Member symlink(std::string name, std::string target) {
-    return {std::move(name), AE_IFLNK, "", std::move(target), 0777};
+    return {std::move(name), AE_IFLNK, "", std::move(target), 0777, ""};
 }
 Member special(std::string name, unsigned type) {
-    return {std::move(name), type, "", "", 0644};
+    return {std::move(name), type, "", "", 0644, ""};
+}
+Member hardlink(std::string name, std::string target) {
+    return {std::move(name), AE_IFREG, "", "", 0644, std::move(target)};
 }
 
-// Writes a tar.gz or zip with libarchive's writer.
+// Writes a tar.gz or zip with libarchive's writer. Throws if libarchive refuses anything, so a
+// test never extracts an archive that is not what it describes.
 std::filesystem::path write_archive(const std::filesystem::path& path, ArtifactFormat format,
                                     const std::vector<Member>& members) {
-    struct archive* writer = archive_write_new();
+    std::unique_ptr<struct archive, int (*)(struct archive*)> owner(archive_write_new(),
+                                                                    archive_write_free);
+    struct archive* writer = owner.get();
+    const auto check = [&](int rc, const std::string& what) {
+        if (rc != ARCHIVE_OK) {
+            const char* text = archive_error_string(writer);
+            throw std::runtime_error("test archive " + path.string() + ": " + what + ": " +
+                                     (text ? text : "unknown error"));
+        }
+    };
     if (format == ArtifactFormat::kTarGz) {
-        archive_write_add_filter_gzip(writer);
-        archive_write_set_format_pax_restricted(writer);
+        check(archive_write_add_filter_gzip(writer), "gzip filter");
+        check(archive_write_set_format_pax_restricted(writer), "tar format");
     } else {
-        archive_write_set_format_zip(writer);
+        check(archive_write_set_format_zip(writer), "zip format");
     }
-    archive_write_open_filename(writer, path.string().c_str());
+    check(archive_write_open_filename(writer, path.string().c_str()), "open");
     for (const auto& member : members) {
-        archive_entry* entry = archive_entry_new();
-        archive_entry_set_pathname(entry, member.name.c_str());
-        archive_entry_set_filetype(entry, member.type);
+        std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
+                                                                       archive_entry_free);
+        archive_entry_set_pathname(entry.get(), member.name.c_str());
+        archive_entry_set_filetype(entry.get(), member.type);
         // libarchive's mode type (mode_t, or unsigned short on Windows).
-        archive_entry_set_perm(entry,
-                               static_cast<decltype(archive_entry_perm(entry))>(member.perm));
-        if (member.type == AE_IFLNK) archive_entry_set_symlink(entry, member.link.c_str());
-        archive_entry_set_size(entry, static_cast<la_int64_t>(member.data.size()));
-        archive_write_header(writer, entry);
-        if (!member.data.empty())
-            archive_write_data(writer, member.data.data(), member.data.size());
-        archive_entry_free(entry);
+        archive_entry_set_perm(entry.get(),
+                               static_cast<decltype(archive_entry_perm(entry.get()))>(member.perm));
+        if (member.type == AE_IFLNK) archive_entry_set_symlink(entry.get(), member.link.c_str());
+        if (!member.hardlink.empty())
+            archive_entry_set_hardlink(entry.get(), member.hardlink.c_str());
+        archive_entry_set_size(entry.get(), static_cast<la_int64_t>(member.data.size()));
+        check(archive_write_header(writer, entry.get()), "header of '" + member.name + "'");
+        if (!member.data.empty()) {
+            const auto written = archive_write_data(writer, member.data.data(), member.data.size());
+            if (written != static_cast<la_ssize_t>(member.data.size()))
+                check(ARCHIVE_FATAL, "data of '" + member.name + "'");
+        }
     }
-    archive_write_close(writer);
-    archive_write_free(writer);
+    check(archive_write_close(writer), "close");
     return path;
 }
 
@@ -128,6 +150,74 @@ TEST(ArchiveTest, RefusesDevicesAndFifos) {
               std::string::npos);
     EXPECT_NE(extract_error({special("dev", AE_IFCHR)}).find("device, fifo or socket"),
               std::string::npos);
+}
+
+// A destination whose path goes through a symlink (as macOS's /tmp and /var do, and many homes):
+// <dir>/link -> <dir>/real, destination <dir>/link/out. Empty if symlinks cannot be made here.
+std::filesystem::path destination_behind_symlink(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir / "real" / "out");
+    std::error_code ec;
+    std::filesystem::create_directory_symlink(dir / "real", dir / "link", ec);
+    if (ec) return {};  // e.g. Windows without the symlink privilege
+    return dir / "link" / "out";
+}
+
+TEST(ArchiveTest, ExtractsIntoADestinationReachedThroughASymlink) {
+    stigmer::testing::TempDir dir;
+    const auto out = destination_behind_symlink(dir.path());
+    if (out.empty()) GTEST_SKIP() << "cannot create symlinks here";
+    const auto tar = write_archive(
+        dir.path() / "a.tar.gz", ArtifactFormat::kTarGz,
+        {directory("bin"), file("bin/temporal", "#!/bin/sh\n"), symlink("temporal", "bin/temporal"),
+         hardlink("bin/temporal-copy", "bin/temporal")});
+    extract_archive(tar, ArtifactFormat::kTarGz, out, "a");
+    EXPECT_EQ(stigmer::read_text_file(out / "bin/temporal"), "#!/bin/sh\n");
+    EXPECT_EQ(stigmer::read_text_file(out / "temporal"), "#!/bin/sh\n");
+    EXPECT_EQ(stigmer::read_text_file(out / "bin/temporal-copy"), "#!/bin/sh\n");
+    EXPECT_TRUE(std::filesystem::is_symlink(out / "temporal"));
+
+    const auto zip =
+        write_archive(dir.path() / "a.zip", ArtifactFormat::kZip, {file("tool", "zip\n")});
+    extract_archive(zip, ArtifactFormat::kZip, out, "a");
+    EXPECT_EQ(stigmer::read_text_file(out / "tool"), "zip\n");
+}
+
+TEST(ArchiveTest, RefusesEscapesFromADestinationReachedThroughASymlink) {
+    if (stigmer::testing::TempDir probe; destination_behind_symlink(probe.path()).empty())
+        GTEST_SKIP() << "cannot create symlinks here";
+    const auto refusal = [](const std::vector<Member>& members) -> std::string {
+        stigmer::testing::TempDir dir;
+        const auto out = destination_behind_symlink(dir.path());
+        const auto archive = write_archive(dir.path() / "a", ArtifactFormat::kTarGz, members);
+        try {
+            extract_archive(archive, ArtifactFormat::kTarGz, out, "a");
+        } catch (const Error& error) {
+            EXPECT_EQ(error.code(), ExitCode::kVerification);
+            // Nothing landed beside the destination.
+            EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() / "real"),
+                                    std::filesystem::directory_iterator()),
+                      1);
+            return error.message();
+        }
+        return "";
+    };
+    EXPECT_NE(refusal({file("../evil")}).find("leaves the archive"), std::string::npos);
+    EXPECT_NE(refusal({symlink("link", "../../x")}).find("points outside"), std::string::npos);
+    EXPECT_NE(refusal({file("x"), hardlink("hard", "../x")}).find("points outside"),
+              std::string::npos);
+    // Each link stays inside on paper, but a/up is the destination itself, so a/up/esc would be
+    // its parent: entries may not go through a symlink the archive made.
+    const auto chained = refusal(
+        {directory("a"), symlink("a/up", ".."), symlink("a/up/esc", ".."), file("a/up/esc/evil")});
+    EXPECT_NE(chained.find("unsafe archive"), std::string::npos) << chained;
+    EXPECT_NE(chained.find("through symlink 'a/up'"), std::string::npos) << chained;
+    // A hard link to a/up would be a second symlink "..", now one level higher: the parent.
+    for (const auto& target : {"a/up", "a/up/x"}) {
+        const auto message =
+            refusal({directory("a"), symlink("a/up", ".."), hardlink("h", target)});
+        EXPECT_NE(message.find("points to or through a symlink"), std::string::npos)
+            << target << ": " << message;
+    }
 }
 
 TEST(ArchiveTest, RefusesGarbage) {
