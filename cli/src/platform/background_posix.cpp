@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "platform/background.h"
+#include "platform/exec_descriptors_posix.h"
 #include "util/error.h"
 
 namespace stigmer::platform {
@@ -62,17 +63,21 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::setsid();
+        // Not close-on-exec: it may land on stdin itself; otherwise it is closed below.
         const int null_fd = ::open("/dev/null", O_RDONLY);
         if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
         ::dup2(log_fd, STDOUT_FILENO);
         ::dup2(log_fd, STDERR_FILENO);
+        // The daemon keeps nothing of `server start` (its libcurl socketpair, its lock, the
+        // pipes it inherited itself) but the log it writes to.
+        const int report_fd = close_descriptors_for_exec(report[1]);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::signal(SIGHUP, SIG_IGN);  // belt and braces: no terminal can hang it up
         ::execve(argv[0], argv.data(), envp.data());
         const int code = errno;
-        (void)!::write(report[1], &code, sizeof code);
+        (void)!::write(report_fd, &code, sizeof code);
         ::_exit(127);
     }
     const int fork_errno = errno;

@@ -1,15 +1,20 @@
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstring>
 
+#include "platform/exec_descriptors_posix.h"
 #include "platform/process.h"
 #include "util/error.h"
 
@@ -26,6 +31,52 @@ std::vector<char*> as_argv(std::vector<std::string>& strings) {
     return pointers;
 }
 
+#ifdef __linux__
+// Closes the descriptors /proc/self/fd lists from `lowest` up, read with getdents64 into the
+// stack (opendir would allocate). For kernels before close_range (5.9); false without /proc.
+bool close_listed_descriptors(int lowest) {
+    const int directory = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory < 0) return false;
+    alignas(8) char buffer[4096];
+    for (;;) {
+        const long length = ::syscall(SYS_getdents64, directory, buffer, sizeof buffer);
+        if (length <= 0) break;
+        for (long offset = 0; offset < length;) {
+            // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, d_name.
+            std::uint16_t record = 0;
+            std::memcpy(&record, buffer + offset + 16, sizeof record);
+            const char* name = buffer + offset + 19;
+            int fd = 0;
+            bool number = *name != '\0';
+            for (const char* c = name; *c != '\0' && number; ++c) {
+                number = *c >= '0' && *c <= '9' && fd < INT_MAX / 10;
+                fd = fd * 10 + (*c - '0');
+            }
+            if (number && fd >= lowest && fd != directory) ::close(fd);
+            offset += record;
+        }
+    }
+    ::close(directory);
+    return true;
+}
+#endif
+
+void close_descriptors_from(int lowest) {
+#ifdef __linux__
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, static_cast<unsigned>(lowest), ~0U, 0U) == 0) return;
+#endif
+    if (close_listed_descriptors(lowest)) return;
+#endif
+    // Elsewhere (macOS): every number below the descriptor limit.
+    rlimit limit{};
+    int highest = 65536;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+        limit.rlim_cur < static_cast<rlim_t>(INT_MAX))
+        highest = static_cast<int>(limit.rlim_cur);
+    for (int fd = lowest; fd < highest; ++fd) ::close(fd);
+}
+
 // Runs in the forked child: only async-signal-safe calls until execve.
 [[noreturn]] void become_child(const char* executable, char* const* argv, char* const* envp,
                                const char* working_directory, int output_fd, int error_report_fd,
@@ -39,10 +90,12 @@ std::vector<char*> as_argv(std::vector<std::string>& strings) {
 #else
     (void)parent;
 #endif
+    // Not close-on-exec: it may land on stdin itself; otherwise it is closed below.
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
     ::dup2(output_fd, STDOUT_FILENO);
     ::dup2(output_fd, STDERR_FILENO);
+    error_report_fd = close_descriptors_for_exec(error_report_fd);
     // Signals ignored or blocked by the supervisor must not leak into the child.
     sigset_t none;
     sigemptyset(&none);
@@ -79,6 +132,16 @@ const char* signal_name(int sig) {
 }
 
 }  // namespace
+
+int close_descriptors_for_exec(int keep) {
+    constexpr int kKept = STDERR_FILENO + 1;
+    if (keep != kKept) {
+        ::dup2(keep, kKept);  // dup2 clears close-on-exec: set it again
+        ::fcntl(kKept, F_SETFD, FD_CLOEXEC);
+    }
+    close_descriptors_from(kKept + 1);
+    return kKept;
+}
 
 std::string ExitStatus::describe() const {
     if (!signaled) return "exit code " + std::to_string(value);

@@ -8,11 +8,7 @@
 #include <optional>
 #include <thread>
 
-#if !defined(_WIN32)
-#include <fcntl.h>
-#include <sys/socket.h>
-#endif
-
+#include "platform/curl_sockets.h"
 #include "platform/terminal.h"
 #include "release/url.h"
 
@@ -81,20 +77,6 @@ int on_progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_o
     }
     return 0;
 }
-
-#if !defined(_WIN32)
-// Sockets close on exec: a process the daemon starts (Temporal, agent-runner) must not inherit a
-// connection and keep it open after stigmer has given up on it (the update check's timeout).
-curl_socket_t open_socket(void*, curlsocktype, curl_sockaddr* address) {
-#if defined(SOCK_CLOEXEC)
-    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-#else
-    const int fd = ::socket(address->family, address->socktype, address->protocol);
-    if (fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    return fd;
-#endif
-}
-#endif
 
 bool is_retryable_transport_error(CURLcode code) {
     switch (code) {
@@ -167,9 +149,7 @@ AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_
         curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
         curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
-#if !defined(_WIN32)
-        curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-#endif
+        platform::use_close_on_exec_sockets(handle);
         curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
         if (range_start > 0) curl_easy_setopt(handle, CURLOPT_RANGE, range.c_str());
         // libcurl reads https_proxy/HTTPS_PROXY, ALL_PROXY and NO_PROXY itself, but for http://

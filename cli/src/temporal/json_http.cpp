@@ -5,6 +5,8 @@
 #include <memory>
 #include <mutex>
 
+#include "platform/curl_sockets.h"
+
 namespace stigmer::temporal {
 namespace {
 
@@ -50,6 +52,7 @@ JsonResponse send_json_request(const std::string& method, const std::string& url
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(std::min<long long>(timeout.count(), 5000)));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    platform::use_close_on_exec_sockets(h);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
     const CURLcode code = curl_easy_perform(h);

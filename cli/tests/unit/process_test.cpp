@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -6,10 +7,13 @@
 #include <chrono>
 #include <thread>
 
+#include "platform/background.h"
 #include "platform/pipe_read.h"
 #include "platform/process.h"
 #include "platform/process_info.h"
+#include "test_support.h"
 #include "util/error.h"
+#include "util/files.h"
 
 using namespace std::chrono_literals;
 using namespace stigmer::platform;
@@ -51,6 +55,40 @@ bool gone_within(int pid, std::chrono::milliseconds limit) {
     return false;
 }
 
+// Prints the descriptors the shell has open, "0 1 2 " when it has only stdin, stdout and
+// stderr. Reading /dev/fd (/proc/self/fd on Linux) lists the directory's own descriptor too;
+// it is closed once the glob is expanded, so each entry is checked again before it is printed.
+constexpr const char* kListDescriptors =
+    "for f in /dev/fd/*; do [ -e \"$f\" ] && printf '%s ' \"${f##*/}\"; done; exit 0";
+
+// Descriptors a daemon holds without close-on-exec, as it might have inherited them: a pipe,
+// one end moved high (the `server start` pipe was fd 251), and the null device.
+class InheritableDescriptors {
+  public:
+    InheritableDescriptors() {
+        int ends[2];
+        if (::pipe(ends) != 0) return;
+        fds_[0] = ::fcntl(ends[0], F_DUPFD, 251);  // F_DUPFD clears close-on-exec
+        ::close(ends[0]);
+        fds_[1] = ends[1];
+        fds_[2] = ::open("/dev/null", O_RDONLY);
+    }
+    ~InheritableDescriptors() {
+        for (int fd : fds_)
+            if (fd >= 0) ::close(fd);
+    }
+    InheritableDescriptors(const InheritableDescriptors&) = delete;
+    InheritableDescriptors& operator=(const InheritableDescriptors&) = delete;
+    bool held() const {
+        for (int fd : fds_)
+            if (fd < 0 || (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0) return false;
+        return true;
+    }
+
+  private:
+    int fds_[3] = {-1, -1, -1};
+};
+
 }  // namespace
 
 TEST(ChildProcess, CapturesStdoutAndStderrAndTheExitCode) {
@@ -83,6 +121,25 @@ TEST(ChildProcess, AMissingExecutableIsAClearError) {
         EXPECT_NE(error.message().find("/nonexistent/agent-runner"), std::string::npos);
         EXPECT_NE(error.message().find("No such file"), std::string::npos);
     }
+}
+
+TEST(ChildProcess, InheritsOnlyStdinStdoutAndStderr) {
+    InheritableDescriptors inheritable;
+    ASSERT_TRUE(inheritable.held());
+    auto child = ChildProcess::spawn(shell(kListDescriptors));
+    EXPECT_EQ(read_all(child), "0 1 2 ");
+    EXPECT_TRUE(wait_for_exit(child).success());
+}
+
+TEST(DetachedProcess, InheritsOnlyStdinStdoutAndStderr) {
+    // How `server start` starts the daemon: what it inherited must not reach the daemon.
+    InheritableDescriptors inheritable;
+    ASSERT_TRUE(inheritable.held());
+    stigmer::testing::TempDir dir;
+    const auto log = dir.path() / "daemon.log";
+    const int pid = spawn_detached(shell(kListDescriptors), log);
+    for (int i = 0; i < 500 && !detached_child_exited(pid); ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(stigmer::read_text_file(log), "0 1 2 ");
 }
 
 TEST(ChildProcess, TerminatingTheGroupReachesGrandchildren) {
