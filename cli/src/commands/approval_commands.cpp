@@ -54,7 +54,7 @@ void add_approval_commands(CLI::App& app, GlobalOptions& options, std::function<
     static DecisionFlags deny_flags;
     auto* approve = app.add_subcommand(
         "approve",
-        "let the tool call an agent execution waits on run (see `stigmer run --approve`)");
+        "Let the tool call an agent execution waits on run (see `stigmer run --approve`)");
     approve->add_option("id", approve_flags.workflow_id, "the execution's id (see `stigmer runs`)")
         ->required();
     approve->footer(R"(Examples:
@@ -63,7 +63,7 @@ void add_approval_commands(CLI::App& app, GlobalOptions& options, std::function<
     approve->callback([&] { action = [&] { decide(options, approve_flags, true); }; });
 
     auto* deny = app.add_subcommand(
-        "deny", "refuse the tool call an agent execution waits on; the agent is told and goes on");
+        "deny", "Refuse the tool call an agent execution waits on; the agent is told and goes on");
     deny->add_option("id", deny_flags.workflow_id, "the execution's id (see `stigmer runs`)")
         ->required();
     deny->add_option("--reason", deny_flags.reason, "why, passed to the agent with the refusal");

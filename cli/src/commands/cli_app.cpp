@@ -18,16 +18,24 @@ namespace stigmer::commands {
 
 namespace {
 
-constexpr const char* kExamples = R"(Examples:
-  stigmer server install                 install this version's components into ~/.stigmer
-  stigmer server update --check          is there a newer release on the stable channel?
-  stigmer server update                  install it and make it active
-  stigmer server rollback                back to the previous active version
+constexpr const char* kExamples = R"(Get started:
+  stigmer server start                   install the components (first time) and start the stack
+  stigmer run "Summarise notes.md"       run an agent, watch its steps, get its answer (Ctrl-C cancels)
+  stigmer runs                           recent executions: state, duration, tokens
+  stigmer server status                  what runs: versions, pids, ports, readiness
+  stigmer server logs --all -f           follow the daemon's and the components' logs
+  stigmer server stop                    stop the stack
+
+Updates:
+  stigmer server update --check          is there a newer release? (exit 10 if so)
+  stigmer server update                  install it and apply it, also to a running stack
+  stigmer server rollback                back to the previous version
   stigmer server versions --json         what is installed, for scripts
 
 Environment: STIGMER_HOME, STIGMER_RELEASES_URL, HTTPS_PROXY, NO_PROXY.
 Exit codes: 0 ok, 1 internal, 2 usage, 3 network, 4 verification, 5 not available,
-6 local files, 7 refused, 8 not running, 10 update available (see docs/cli.md).)";
+6 local files, 7 refused, 8 not running, 10 update available, 130 cancelled
+(see docs/cli.md).)";
 
 // The commands after which a newer release is worth a line: the ones users run often.
 bool shows_update_notice(const CLI::App& app) {

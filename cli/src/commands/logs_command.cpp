@@ -102,10 +102,17 @@ void run_logs(GlobalOptions& options, const LogsFlags& flags) {
     std::size_t width = 0;
     for (const auto& name : selected) width = std::max(width, name.size());
     LinePrinter printer(selected.size() > 1, width);
+    // With the daemon's log, the supervisor's events are its lines: not again from a component's.
+    const bool with_daemon_log = selected.size() > 1 && std::find(selected.begin(), selected.end(),
+                                                                  "stigmer") != selected.end();
+    const auto shown = [&](std::vector<supervise::LogLine> lines) {
+        if (with_daemon_log) std::erase_if(lines, supervise::repeats_a_daemon_event);
+        return lines;
+    };
 
     std::vector<std::vector<supervise::LogLine>> tails;
     for (const auto& name : selected)
-        tails.push_back(supervise::tail_log(log_file(paths, name), name, flags.lines));
+        tails.push_back(shown(supervise::tail_log(log_file(paths, name), name, flags.lines)));
     auto merged = supervise::merge_in_time_order(tails);
     if (merged.size() > flags.lines)
         merged.erase(merged.begin(), merged.end() - static_cast<long>(flags.lines));
@@ -118,7 +125,7 @@ void run_logs(GlobalOptions& options, const LogsFlags& flags) {
     for (const auto& name : selected) followers.emplace_back(log_file(paths, name), name);
     while (!platform::stop_signal_received()) {
         std::vector<std::vector<supervise::LogLine>> fresh;
-        for (auto& follower : followers) fresh.push_back(follower.read_new());
+        for (auto& follower : followers) fresh.push_back(shown(follower.read_new()));
         for (const auto& line : supervise::merge_in_time_order(fresh)) printer.print(line);
         std::cout.flush();
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -129,7 +136,7 @@ void run_logs(GlobalOptions& options, const LogsFlags& flags) {
 
 void add_logs_command(CLI::App& server, GlobalOptions& options, std::function<void()>& action) {
     static LogsFlags flags;
-    auto* logs = server.add_subcommand("logs", "show the logs of the daemon and its components");
+    auto* logs = server.add_subcommand("logs", "Show the logs of the daemon and its components");
     logs->add_flag("--all", flags.all,
                    "every component, merged in time order with a prefix per component");
     logs->add_option("-c,--component", flags.components,

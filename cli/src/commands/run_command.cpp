@@ -178,7 +178,7 @@ void run_agent(GlobalOptions& options, RunFlags& flags) {
 void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()>& action) {
     static RunFlags flags;
     auto* run = app.add_subcommand(
-        "run", "run an agent on the running stack, showing its steps, and print its answer");
+        "run", "Run an agent on the running stack, showing its steps, and print its answer");
     run->add_option("prompt", flags.prompt, "what the agent should do");
     run->add_option("--instructions", flags.instructions, "system prompt for the agent");
     run->add_option("--provider", flags.provider,

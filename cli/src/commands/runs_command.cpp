@@ -45,7 +45,7 @@ void list_runs(const GlobalOptions& options, const RunsFlags& flags) {
 void add_runs_command(CLI::App& app, GlobalOptions& options, std::function<void()>& action) {
     static RunsFlags flags;
     auto* runs = app.add_subcommand(
-        "runs", "list recent agent executions: state, start, duration, tokens, prompt");
+        "runs", "List recent agent executions: state, start, duration, tokens, prompt");
     runs->add_option("--limit", flags.limit, "how many executions to show (default 20)")
         ->check(CLI::Range(1, 1000));
     runs->add_option("--state", flags.state,

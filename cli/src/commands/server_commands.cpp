@@ -274,8 +274,9 @@ void add_server_commands(CLI::App& app, GlobalOptions& options, std::function<vo
     versions->callback([&] { action = [&] { run_versions(options); }; });
 
     static PruneFlags prune_flags;
-    auto* prune = server->add_subcommand(
-        "prune", "Remove installed versions other than the active and the previous one");
+    auto* prune = server->add_subcommand("prune",
+                                         "Remove installed versions that nothing needs (keeps the "
+                                         "active, the previous and those in use)");
     prune->add_flag("--dry-run", prune_flags.dry_run, "only list what would be removed");
     prune->callback([&] { action = [&] { run_prune(options, prune_flags); }; });
 }

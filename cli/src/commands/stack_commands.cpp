@@ -308,7 +308,7 @@ void add_stack_commands(CLI::App& app, CLI::App& server, GlobalOptions& options,
     static StackFlags daemon_flags;
 
     auto* start = server.add_subcommand(
-        "start", "start Temporal and agent-runner in the background and wait until ready");
+        "start", "Start Temporal and agent-runner in the background and wait until ready");
     start_flags.stack.add_to(*start);
     start->add_flag("--foreground", start_flags.foreground,
                     "run in this terminal; Ctrl-C stops everything");
@@ -323,13 +323,13 @@ void add_stack_commands(CLI::App& app, CLI::App& server, GlobalOptions& options,
   stigmer server start --temporal-address my-ns.acct.tmprl.cloud:7233 --namespace my-ns.acct)");
     start->callback([&] { action = [&] { run_start(options, start_flags); }; });
 
-    auto* stop = server.add_subcommand("stop", "stop agent-runner, then Temporal, then the daemon");
+    auto* stop = server.add_subcommand("stop", "Stop agent-runner, then Temporal, then the daemon");
     stop->add_option("--timeout", stop_flags.timeout_seconds,
                      "seconds to wait before forcing (default 90)")
         ->check(CLI::PositiveNumber);
     stop->callback([&] { action = [&] { run_stop(options, stop_flags); }; });
 
-    auto* restart = server.add_subcommand("restart", "stop the stack, then start it again");
+    auto* restart = server.add_subcommand("restart", "Stop the stack, then start it again");
     start_flags.stack.add_to(*restart);
     restart->add_option("--timeout", start_flags.timeout_seconds,
                         "seconds to wait for the stack to be ready");
@@ -341,14 +341,14 @@ void add_stack_commands(CLI::App& app, CLI::App& server, GlobalOptions& options,
     });
 
     auto* status = server.add_subcommand(
-        "status", "state, version, pid, uptime, restarts and ports of each component");
+        "status", "Show state, version, pid, uptime, restarts and ports of each component");
     status->footer("Exit code 0 when the daemon answers, 8 when stigmer is not running.");
     status->callback([&] { action = [&] { run_status(options); }; });
 
     add_logs_command(server, options, action);
 
     auto* daemon =
-        app.add_subcommand("daemon", "run the stigmer daemon (started by 'stigmer server start')");
+        app.add_subcommand("daemon", "Run the stigmer daemon (started by 'stigmer server start')");
     daemon->group("");  // hidden: users go through `server start`
     daemon_flags.add_to(*daemon);
     daemon->callback([&] { action = [&] { run_daemon_command(options, daemon_flags); }; });

@@ -53,6 +53,10 @@ std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::strin
     return result;
 }
 
+bool repeats_a_daemon_event(const LogLine& line) {
+    return line.component != "stigmer" && line.text.rfind("stigmer: ", 0) == 0;
+}
+
 std::vector<LogLine> merge_in_time_order(const std::vector<std::vector<LogLine>>& logs) {
     std::vector<LogLine> merged;
     for (const auto& log : logs) {

@@ -20,6 +20,10 @@ LogLine parse_log_line(const std::string& raw, const std::string& component);
 std::vector<LogLine> tail_log(const std::filesystem::path& log, const std::string& component,
                               std::size_t count);
 
+// Whether `line` of a component's log is one of the supervisor's events ("stigmer: started
+// (pid 12)"), which the daemon's own log has too: shown once where both logs are merged.
+bool repeats_a_daemon_event(const LogLine& line);
+
 // Merges logs of several components into one time order (stable for equal stamps, so each
 // component's own order is kept).
 std::vector<LogLine> merge_in_time_order(const std::vector<std::vector<LogLine>>& logs);

@@ -108,3 +108,12 @@ TEST(RotatingLog, KeepsAComponentsOwnStampInsteadOfAddingASecond) {
     EXPECT_TRUE(starts_with_stamp("2026-01-02T03:04:05.678Z x"));
     EXPECT_FALSE(starts_with_stamp("2026-01-02T03:04:05Z x"));
 }
+
+TEST(LogFiles, TheSupervisorsEventsInAComponentLogAreKnownAsTheDaemons) {
+    EXPECT_TRUE(repeats_a_daemon_event(
+        parse_log_line("2026-12-01T05:37:05.756Z stigmer: started (pid 13045)", "agent-runner")));
+    EXPECT_FALSE(repeats_a_daemon_event(
+        parse_log_line("2026-12-01T05:37:05.756Z agent-runner: started (pid 13045)", "stigmer")));
+    EXPECT_FALSE(repeats_a_daemon_event(
+        parse_log_line("2026-12-01T05:37:09.294Z level=info event=ready", "agent-runner")));
+}

@@ -47,6 +47,10 @@ def test_start_run_status_logs_stop_leaves_nothing(stack: Stack, fake_llm: str) 
     logs = stack.run("server", "logs", "--all", "-n", "200", check=True).stdout
     assert "temporal     | " in logs and "agent-runner | " in logs and "stigmer      | " in logs
     assert "event=ready" in logs
+    # The supervisor's events are the daemon's lines; a component's own log repeats them for
+    # `-c`, but merged they appear once.
+    assert logs.count("agent-runner: started (pid") == 1 and "| stigmer: " not in logs, logs
+    assert "stigmer: started (pid" in stack.run("server", "logs", "-c", "agent-runner", "-n", "200", check=True).stdout
     for name in ("stigmer", "temporal", "agent-runner"):
         assert FAKE_LLM_KEY not in (stack.home / "logs" / ("daemon.log" if name == "stigmer" else f"{name}.log")).read_text()
 
