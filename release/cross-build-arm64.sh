@@ -46,7 +46,7 @@ log "stigmer --version under qemu-aarch64: $("${qemu[@]}" "$build/stigmer" --ver
 # socket, a lock held by a second thread) hang under qemu-user here, not on arm64 hardware, so
 # they are left to the ubuntu-24.04-arm runner; so is `integration`, which runs the executable
 # directly (not through the emulator). A timeout turns any new hang into a failure.
-exclude='^(ChildProcess|Supervisor|ControlSocket)\.|^FileLockTest\.SecondHolderWaitsUntilFirstReleases$|^integration$'
+exclude='^(ChildProcess|DetachedProcess|Supervisor|ControlSocket)\.|^FileLockTest\.SecondHolderWaitsUntilFirstReleases$|^integration$'
 ctest --test-dir "$build" --output-on-failure -j "${STIGMER_BUILD_JOBS:-2}" --timeout 120 \
   -E "${STIGMER_CROSS_TEST_EXCLUDE:-$exclude}" >&2
 bash "$RELEASE_DIR/check-portable.sh" linux-arm64 "$build/stigmer"
