@@ -42,5 +42,9 @@ for file in "$@"; do
     die "signing $file failed: $(printf '%s' "$why" | tr '\n' ' ')"
   fi
   minisign -V -q -p "$pub_file" -m "$file" -x "$file.minisig" || die "$file.minisig does not verify with $pub_file"
+  # The CLI accepts pre-hashed (ED) signatures only; minisign before 0.10 made legacy (Ed) ones.
+  algorithm=$(sed -n 2p "$file.minisig" | base64 -d 2>/dev/null | head -c 2 || true)
+  [ "$algorithm" = ED ] ||
+    die "$file.minisig is a legacy (Ed) signature, which stigmer refuses: use minisign 0.10 or later"
   log "signed $file"
 done
