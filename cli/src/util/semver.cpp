@@ -46,9 +46,10 @@ int compare_prerelease(const std::vector<std::string>& a, const std::vector<std:
         const bool a_num = all_digits(a[i]);
         const bool b_num = all_digits(b[i]);
         if (a_num && b_num) {
-            const auto x = std::stoull(a[i]);
-            const auto y = std::stoull(b[i]);
-            if (x != y) return x < y ? -1 : 1;
+            // Numerically, at any length (no 64-bit limit): parse_semver refused leading zeros,
+            // so the longer number is the larger, and equal lengths compare digit by digit.
+            if (a[i].size() != b[i].size()) return a[i].size() < b[i].size() ? -1 : 1;
+            if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
         } else if (a_num != b_num) {
             return a_num ? -1 : 1;  // numeric identifiers sort before alphanumeric ones
         } else if (a[i] != b[i]) {

@@ -31,6 +31,16 @@ TEST(SemverTest, OrdersByPrecedence) {
     EXPECT_EQ(compare_versions("1.2.3+build.5", "1.2.3"), VersionOrder::kEqual);
 }
 
+TEST(SemverTest, NumericPrereleaseBeyond64BitsComparesNumerically) {
+    // semver.org: numeric identifiers compare numerically, however many digits they have.
+    const std::string big = "1.0.0-rc.99999999999999999999";  // above 2^64
+    EXPECT_EQ(compare_versions(big, "1.0.0-rc.99999999999999999998"), VersionOrder::kGreater);
+    EXPECT_EQ(compare_versions("1.0.0-rc.18446744073709551615", big), VersionOrder::kLess);
+    EXPECT_EQ(compare_versions(big, big), VersionOrder::kEqual);
+    EXPECT_EQ(compare_versions("1.0.0-123456789012345678901234567890", "1.0.0-alpha"),
+              VersionOrder::kLess);
+}
+
 TEST(SemverTest, LocalVersionsAreUnordered) {
     EXPECT_EQ(compare_versions("dev-test", "1.2.3"), VersionOrder::kUnordered);
     EXPECT_EQ(compare_versions("dev-a", "dev-b"), VersionOrder::kUnordered);
