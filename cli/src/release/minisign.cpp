@@ -92,14 +92,17 @@ Signature parse_signature(std::string_view text, const std::string& source) {
     const auto signature_bytes = decode_base64(lines[1]);
     if (signature_bytes.size() != 74)
         throw malformed("signature line has the wrong length", source);
-    Signature signature;
     if (signature_bytes[0] == 'E' && signature_bytes[1] == 'd') {
-        signature.algorithm = SignatureAlgorithm::kLegacy;
-    } else if (signature_bytes[0] == 'E' && signature_bytes[1] == 'D') {
-        signature.algorithm = SignatureAlgorithm::kPrehashed;
-    } else {
+        throw Error(ExitCode::kVerification,
+                    "legacy minisign signature (Ed) refused: stigmer releases are signed "
+                    "pre-hashed (ED)",
+                    source,
+                    "the release was not signed by stigmer's release scripts; do not use it");
+    }
+    if (signature_bytes[0] != 'E' || signature_bytes[1] != 'D') {
         throw malformed("unknown signature algorithm", source);
     }
+    Signature signature;
     std::copy_n(signature_bytes.begin() + 2, 8, signature.key_id.begin());
     std::copy_n(signature_bytes.begin() + 10, 64, signature.signature.begin());
     if (!lines[2].starts_with(kTrustedCommentPrefix)) {
@@ -125,17 +128,10 @@ std::string verify_signature(std::string_view message, std::string_view signatur
                     "release URL or a stigmer built to trust that key");
     }
     const auto* data = reinterpret_cast<const unsigned char*>(message.data());
-    int rc = 0;
-    if (signature.algorithm == SignatureAlgorithm::kPrehashed) {
-        unsigned char digest[crypto_generichash_BYTES_MAX];
-        crypto_generichash(digest, sizeof digest, data, message.size(), nullptr, 0);
-        rc = crypto_sign_verify_detached(signature.signature.data(), digest, sizeof digest,
-                                         key->key.data());
-    } else {
-        rc = crypto_sign_verify_detached(signature.signature.data(), data, message.size(),
-                                         key->key.data());
-    }
-    if (rc != 0) {
+    unsigned char digest[crypto_generichash_BYTES_MAX];
+    crypto_generichash(digest, sizeof digest, data, message.size(), nullptr, 0);
+    if (crypto_sign_verify_detached(signature.signature.data(), digest, sizeof digest,
+                                    key->key.data()) != 0) {
         throw Error(ExitCode::kVerification, "signature does not match the file", source,
                     "the file was altered or the signature is corrupted; do not use it");
     }

@@ -18,21 +18,20 @@ struct PublicKey {
 // Parses the base64 line of a public key (the second line of a .pub file), or a whole .pub file.
 PublicKey parse_public_key(std::string_view text);
 
-enum class SignatureAlgorithm { kLegacy /* "Ed" */, kPrehashed /* "ED", BLAKE2b-512 */ };
-
+// A pre-hashed ("ED") minisign signature: Ed25519 over the BLAKE2b-512 of the file. Legacy
+// ("Ed") signatures are refused: our releases are never signed that way.
 struct Signature {
-    SignatureAlgorithm algorithm = SignatureAlgorithm::kPrehashed;
     std::array<unsigned char, 8> key_id{};
     std::array<unsigned char, 64> signature{};
     std::string trusted_comment;
     std::array<unsigned char, 64> global_signature{};
 };
 
-// Parses a .minisig file; throws Error(kVerification) naming `source` if malformed.
+// Parses a .minisig file; throws Error(kVerification) naming `source` if malformed or legacy.
 Signature parse_signature(std::string_view text, const std::string& source);
 
 // Verifies `message` against a .minisig text with one of `trusted` keys: the signature over the
-// message (or its BLAKE2b-512 for "ED") and the global signature over signature + trusted comment.
+// message's BLAKE2b-512 and the global signature over signature + trusted comment.
 // Returns the trusted comment. Throws Error(kVerification) naming `source` when the signature is
 // malformed, made by an untrusted key, or does not verify.
 std::string verify_signature(std::string_view message, std::string_view signature_text,

@@ -15,9 +15,12 @@ def assert_refused(result, text):
     assert text in result.stderr, result.stderr
 
 
-def test_legacy_signature_is_accepted(server, stigmer):
+def test_legacy_signature_is_refused(server, stigmer):
+    # Releases are signed pre-hashed (ED); a legacy (Ed) signature is not one of ours.
     write_release(server.root, VERSION, legacy=True)
-    assert stigmer.run("server", "install", "--version", VERSION).returncode == 0
+    result = stigmer.run("server", "install", "--version", VERSION)
+    assert_refused(result, "legacy")
+    assert not (stigmer.home / "versions").exists()
 
 
 def test_missing_signature_is_refused(server, stigmer):

@@ -42,12 +42,14 @@ TEST(MinisignTest, VerifiesPrehashedSignatureAndReturnsTrustedComment) {
               "stigmer test prehashed");
 }
 
-TEST(MinisignTest, VerifiesLegacySignature) {
-    const auto signature = parse_signature(read_data("message.txt.legacy.minisig"), "legacy");
-    EXPECT_EQ(signature.algorithm, SignatureAlgorithm::kLegacy);
-    EXPECT_EQ(verify_signature(read_data("message.txt"), read_data("message.txt.legacy.minisig"),
-                               dev_key(), "legacy"),
-              "stigmer test legacy");
+TEST(MinisignTest, RefusesLegacySignatureWithOneClearLine) {
+    // Our releases are always signed pre-hashed ("ED"); a valid legacy "Ed" one is refused too.
+    std::string text;
+    EXPECT_EQ(failure_code(read_data("message.txt"), read_data("message.txt.legacy.minisig"),
+                           dev_key(), &text),
+              ExitCode::kVerification);
+    EXPECT_NE(text.find("legacy"), std::string::npos) << text;
+    EXPECT_EQ(text.find('\n'), std::string::npos) << text;
 }
 
 TEST(MinisignTest, RefusesAlteredMessage) {
