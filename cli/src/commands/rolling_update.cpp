@@ -139,10 +139,27 @@ std::set<std::string> releases_in_use(Context& context) {
     std::set<std::string> in_use;
     const daemon::DaemonClient client(context.settings().home);
     const auto status = client.status();
-    if (!status) return in_use;
+    if (!status) {
+        // A daemon that runs but does not answer may use any release: remove nothing on a guess.
+        if (client.alive()) {
+            throw Error(ExitCode::kRefused,
+                        "the running daemon did not answer, so the releases it uses are unknown",
+                        client.paths().socket.string(),
+                        "retry, or stop the stack (`stigmer server stop`) first");
+        }
+        return in_use;
+    }
+    const std::string daemon_release =
+        status->value("daemon", nlohmann::json::object()).value("release", "");
+    if (!daemon_release.empty()) in_use.insert(daemon_release);
     for (const auto& component : status->value("components", nlohmann::json::array())) {
         const std::string release = component.value("release", "");
         if (!release.empty()) in_use.insert(release);
+        // Temporal keeps running from the release that started it when an update leaves its
+        // version unchanged: what each binary lies in is in use as well.
+        const std::string binary = component.value("binary", "");
+        if (binary.empty()) continue;
+        if (auto holder = context.store().layout().release_holding(binary)) in_use.insert(*holder);
     }
     const auto temporal = status->value("temporal", nlohmann::json::object());
     const std::string deployment = temporal.value("deployment", "");

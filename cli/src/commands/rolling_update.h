@@ -18,8 +18,9 @@ namespace stigmer::commands {
 std::optional<std::string> apply_to_running_stack(Context& context,
                                                   const store::InstalledRelease& release);
 
-// Installed releases the running stack still needs: a runner runs it (a drain included), or
-// Temporal has open executions pinned to it. Empty when no stack runs.
+// Installed releases the running stack still needs: the daemon's release, a runner runs it (a
+// drain included), a running binary lies in it (Temporal kept across updates), or Temporal has
+// open executions pinned to it. Empty when no stack runs.
 std::set<std::string> releases_in_use(Context& context);
 
 }  // namespace stigmer::commands

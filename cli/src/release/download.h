@@ -19,7 +19,8 @@ struct DownloadRequest {
 // verified file (`<sha256>` in `downloads_dir`). An interrupted download stays as
 // `<sha256>.part` and the next call resumes it with a Range request after re-hashing its bytes; a
 // server that ignores Range restarts it. More bytes than `size` abort at once; a wrong size or
-// digest deletes the partial file. Throws Error.
+// digest deletes the partial file. The caller holds the digest's lock (Layout::download_lock)
+// from this call until it has consumed the returned file. Throws Error.
 std::filesystem::path download_verified(HttpClient& client, const DownloadRequest& request,
                                         const std::filesystem::path& downloads_dir,
                                         bool show_progress);

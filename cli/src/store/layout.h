@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "platform/platform.h"
@@ -34,6 +35,13 @@ class Layout {
     std::filesystem::path install_lock(const std::string& release_version) const {
         return home_ / "locks" / ("install-" + release_version + ".lock");
     }
+    // Downloads are shared by digest, so they are locked by digest: two releases with one
+    // artifact never write or consume each other's file.
+    std::filesystem::path download_lock(const std::string& sha256) const {
+        return home_ / "locks" / ("download-" + sha256 + ".lock");
+    }
+    // The release whose install holds `file` (versions/<component>/<release>/...), if any.
+    std::optional<std::string> release_holding(const std::filesystem::path& file) const;
     std::filesystem::path state_lock() const { return home_ / "locks" / "state.lock"; }
 
   private:

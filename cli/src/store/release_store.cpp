@@ -172,6 +172,14 @@ InstalledRelease ReleaseStore::ensure_installed(const std::string& version,
         create_directories_or_throw(layout_.component_dir(name));
         remove_stale_temporaries(layout_.component_dir(name), version);
         const auto url = release::resolve_url(manifest.url, artifact->url);
+        // Held until the download is consumed by the install: another release's install of the
+        // same artifact (same digest) waits, then downloads it again for itself.
+        const auto download_lock_path = layout_.download_lock(artifact->sha256);
+        const auto download_lock = platform::FileLock::acquire(download_lock_path, [&] {
+            console.status("stigmer: another stigmer process is downloading " + name + " " +
+                           component.version + "; waiting for it (" + download_lock_path.string() +
+                           ")");
+        });
         console.status("stigmer: downloading " + name + " " + component.version + " (" +
                        release::ProgressBar::human_bytes(static_cast<double>(artifact->size)) +
                        ") from " + url);
@@ -197,10 +205,19 @@ void ReleaseStore::switch_launchers(const InstalledRelease& release) {
 }
 
 void ReleaseStore::activate(const InstalledRelease& release) {
+    const auto& version = release.manifest.manifest.version;
     const auto lock = platform::FileLock::acquire(layout_.state_lock());
-    switch_launchers(release);
-    save_active_state(
-        layout_, with_activated(load_active_state(layout_), release.manifest.manifest.version));
+    // Found before the lock: a prune since then may have removed it. Prune takes this lock too,
+    // so what is found now stays until the launchers point at it.
+    const auto installed = find_installed(version);
+    if (!installed) {
+        throw Error(ExitCode::kNotAvailable,
+                    "release " + version + " was removed before it could be made active",
+                    layout_.manifest_dir(version).string(),
+                    "run `stigmer server install --version " + version + "` again");
+    }
+    switch_launchers(*installed);
+    save_active_state(layout_, with_activated(load_active_state(layout_), version));
 }
 
 std::string ReleaseStore::rollback() {

@@ -61,7 +61,8 @@ class ReleaseStore {
                                       release::HttpClient& client, const Console& console,
                                       const ManifestCheck& check = {});
 
-    // Points bin/ at `release` and records it as active (the old one becomes previous).
+    // Points bin/ at `release` and records it as active (the old one becomes previous), under
+    // the store lock and only if it is still installed (throws Error(kNotAvailable) if not).
     void activate(const InstalledRelease& release);
 
     ActiveState active_state() const { return load_active_state(layout_); }

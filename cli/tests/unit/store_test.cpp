@@ -8,6 +8,7 @@
 #include "platform/fs.h"
 #include "store/active_state.h"
 #include "store/component_installer.h"
+#include "store/release_store.h"
 #include "test_support.h"
 #include "util/error.h"
 
@@ -142,6 +143,30 @@ TEST(ComponentInstallerTest, TemporaryNamesOfOneVersionDoNotMatchAnother) {
     EXPECT_TRUE(name.starts_with(temporary_install_prefix("1.0-rc")));
     EXPECT_FALSE(name.starts_with(temporary_install_prefix("1.0")));
     EXPECT_NE(temporary_install_name("1.0"), temporary_install_name("1.0"));
+}
+
+
+TEST(ReleaseStoreTest, ActivateRefusesAReleaseRemovedSinceItWasFound) {
+    // What `server install` found can be pruned by another process before it activates it.
+    stigmer::testing::TempDir dir;
+    Layout layout(dir.path());
+    ReleaseStore store(layout, {"linux", "amd64"}, {});
+    InstalledRelease gone;
+    gone.manifest.manifest.version = "1.0.0";
+    const auto directory = layout.version_dir("tool", "1.0.0");
+    gone.components.emplace("tool", InstalledComponent{"tool", "1.0.0", "2.0", std::string(64, 'a'),
+                                                       directory, directory / "tool"});
+    try {
+        store.activate(gone);
+        FAIL() << "expected an error";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ExitCode::kNotAvailable);
+        EXPECT_NE(error.message().find("1.0.0"), std::string::npos) << error.message();
+    }
+    EXPECT_FALSE(store.active_state().active);
+    std::error_code ec;
+    EXPECT_FALSE(std::filesystem::exists(
+        std::filesystem::symlink_status(layout.launcher(store.platform(), "tool"), ec)));
 }
 
 }  // namespace
