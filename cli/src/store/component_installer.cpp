@@ -1,7 +1,6 @@
 #include "store/component_installer.h"
 
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "platform/fs.h"
 #include "release/archive.h"
@@ -10,23 +9,8 @@
 
 namespace stigmer::store {
 
-namespace {
-
-std::filesystem::path temporary_directory(const Layout& layout, const std::string& component,
-                                          const std::string& release_version) {
-    return layout.component_dir(component) / temporary_install_name(release_version);
-}
-
-}  // namespace
-
 std::string temporary_install_prefix(const std::string& release_version) {
     return ".tmp~" + release_version + "~";
-}
-
-std::string temporary_install_name(const std::string& release_version) {
-    // Random, so concurrent or crashed installers never pick the same name.
-    static std::mt19937_64 random{std::random_device{}()};
-    return temporary_install_prefix(release_version) + std::to_string(random());
 }
 
 std::optional<InstalledComponent> find_installed_component(const Layout& layout,
@@ -61,8 +45,12 @@ InstalledComponent install_component(const Layout& layout, const std::string& co
                                      const std::filesystem::path& downloaded,
                                      const std::string& source_url) {
     const auto final_dir = layout.version_dir(component, release_version);
-    const auto temp_dir = temporary_directory(layout, component, release_version);
-    create_directories_or_throw(temp_dir);
+    create_directories_or_throw(layout.component_dir(component));
+    // Unique, so concurrent or crashed installers never share one.
+    const auto temp_dir = platform::create_temporary_directory(
+        layout.component_dir(component), temporary_install_prefix(release_version));
+    std::error_code mode_ec;  // mkdtemp makes it 0700; an install reads like any program's
+    std::filesystem::permissions(temp_dir, std::filesystem::perms(0755), mode_ec);
     try {
         const auto executable = temp_dir / artifact.entry;
         if (artifact.format == release::ArtifactFormat::kBinary) {

@@ -38,9 +38,9 @@ InstalledComponent install_component(const Layout& layout, const std::string& co
                                      const std::filesystem::path& downloaded,
                                      const std::string& source_url);
 
-// ".tmp~<version>~<random>": '~' never occurs in versions, so the prefix names one version only.
+// Temporary install directories are ".tmp~<version>~<random>": '~' never occurs in versions or
+// in the random part, so the prefix names one version only.
 std::string temporary_install_prefix(const std::string& release_version);
-std::string temporary_install_name(const std::string& release_version);
 
 // Removes a component install: the marker first, so a half-removed tree never looks complete.
 void remove_component_install(const std::filesystem::path& directory);
