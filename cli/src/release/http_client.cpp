@@ -4,13 +4,13 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "platform/curl_sockets.h"
 #include "platform/terminal.h"
 #include "release/url.h"
+#include "util/curl_easy.h"
 
 namespace stigmer::release {
 
@@ -18,11 +18,6 @@ namespace {
 
 CURL* curl(void* handle) {
     return static_cast<CURL*>(handle);
-}
-
-void ensure_global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 std::optional<long> env_number(const char* name) {
@@ -114,11 +109,8 @@ HttpOptions HttpOptions::from_environment() {
     return options;
 }
 
-HttpClient::HttpClient(HttpOptions options) : options_(options) {
-    ensure_global_init();
-    handle_ = curl_easy_init();
-    if (handle_ == nullptr) throw std::bad_alloc();
-}
+HttpClient::HttpClient(HttpOptions options)
+    : options_(options), handle_(new_curl_easy().release()) {}
 
 HttpClient::~HttpClient() {
     curl_easy_cleanup(curl(handle_));

@@ -3,9 +3,9 @@
 #include <curl/curl.h>
 
 #include <memory>
-#include <mutex>
 
 #include "platform/curl_sockets.h"
+#include "util/curl_easy.h"
 
 namespace stigmer::temporal {
 namespace {
@@ -28,10 +28,7 @@ JsonResponse send_json_request(const std::string& method, const std::string& url
                                const std::string& body,
                                const std::map<std::string, std::string>& headers,
                                std::chrono::milliseconds timeout) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(), curl_easy_cleanup);
+    const auto handle = new_curl_easy();
     curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
     header_list = curl_slist_append(header_list, "Accept: application/json");
     for (const auto& [name, value] : headers)
