@@ -1,8 +1,8 @@
 #include "config/settings.h"
 
-#include <toml++/toml.h>
 #include <cstdlib>
 
+#include "config/config_file.h"
 #include "platform/home.h"
 #include "util/error.h"
 
@@ -15,24 +15,13 @@ std::optional<std::string> process_environment(const std::string& name) {
 }
 
 std::optional<std::string> read_config_releases_url(const std::filesystem::path& config_file) {
-    std::error_code ec;
-    if (!std::filesystem::exists(config_file, ec)) return std::nullopt;
-    toml::table table;
-    try {
-        table = toml::parse_file(config_file.string());
-    } catch (const toml::parse_error& error) {
-        const auto& where = error.source().begin;
-        throw Error(ExitCode::kUsage,
-                    "invalid config.toml (" + std::string(error.description()) + " at line " +
-                        std::to_string(where.line) + ")",
-                    config_file.string(), "fix the file or move it away");
-    }
+    const auto table = read_config_file(config_file);
     const auto* node = table.get("releases_url");
     if (node == nullptr) return std::nullopt;
     const auto value = node->value<std::string>();
     if (!value || value->empty()) {
-        throw Error(ExitCode::kUsage, "releases_url must be a non-empty string",
-                    config_file.string(), "write it as releases_url = \"https://...\"");
+        throw_config_value_error(config_file, "releases_url",
+                                 "must be a non-empty string, e.g. \"https://...\"");
     }
     return *value;
 }

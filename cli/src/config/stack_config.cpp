@@ -1,7 +1,6 @@
 #include "config/stack_config.h"
 
-#include <toml++/toml.h>
-
+#include "config/config_file.h"
 #include "util/error.h"
 
 namespace stigmer::config {
@@ -66,27 +65,13 @@ class ConfigReader {
     }
 
     [[noreturn]] void fail(const char* table, const char* key, const std::string& problem) const {
-        throw Error(ExitCode::kUsage, std::string("[") + table + "] " + key + " " + problem,
-                    file_.string(), "fix the value in config.toml (see docs/configuration.md)");
+        throw_config_value_error(file_, std::string("[") + table + "] " + key, problem);
     }
 
   private:
     const toml::table& root_;
     std::filesystem::path file_;
 };
-
-toml::table parse_config(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) return {};
-    try {
-        return toml::parse_file(file.string());
-    } catch (const toml::parse_error& error) {
-        throw Error(ExitCode::kUsage,
-                    "invalid config.toml (" + std::string(error.description()) + " at line " +
-                        std::to_string(error.source().begin.line) + ")",
-                    file.string(), "fix the file or move it away");
-    }
-}
 
 }  // namespace
 
@@ -102,7 +87,7 @@ std::string TemporalSettings::http_api_url() const {
 StackConfig load_stack_config(const std::filesystem::path& config_file,
                               const StackOverrides& overrides,
                               const EnvironmentLookup& environment) {
-    const toml::table root = parse_config(config_file);
+    const toml::table root = read_config_file(config_file);
     const ConfigReader reader(root, config_file);
     StackConfig config;
     auto& t = config.temporal;

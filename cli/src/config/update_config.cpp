@@ -1,8 +1,6 @@
 #include "config/update_config.h"
 
-#include <toml++/toml.h>
-
-#include "util/error.h"
+#include "config/config_file.h"
 #include "util/semver.h"
 
 namespace stigmer::config {
@@ -10,8 +8,7 @@ namespace {
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& key,
                        const std::string& problem) {
-    throw Error(ExitCode::kUsage, key + " " + problem, file.string(),
-                "fix the value in config.toml (see docs/configuration.md)");
+    throw_config_value_error(file, key, problem);
 }
 
 // The node of `key` in [updates], else at the top level; the name used in messages.
@@ -28,17 +25,7 @@ const toml::node* find(const toml::table& root, const char* key, std::string& na
 
 UpdateConfig load_update_config(const std::filesystem::path& config_file) {
     UpdateConfig config;
-    std::error_code ec;
-    if (!std::filesystem::exists(config_file, ec)) return config;
-    toml::table root;
-    try {
-        root = toml::parse_file(config_file.string());
-    } catch (const toml::parse_error& error) {
-        throw Error(ExitCode::kUsage,
-                    "invalid config.toml (" + std::string(error.description()) + " at line " +
-                        std::to_string(error.source().begin.line) + ")",
-                    config_file.string(), "fix the file or move it away");
-    }
+    const auto root = read_config_file(config_file);
     if (root.contains("updates") && !root.get("updates")->is_table()) {
         fail(config_file, "updates", "must be a table ([updates])");
     }
