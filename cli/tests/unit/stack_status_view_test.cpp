@@ -15,14 +15,20 @@ TEST(StackStatusView, ShowsEveryComponentAndNoSecrets) {
     const auto status = nlohmann::json::parse(R"({
       "ok": true,
       "daemon": {"pid": 10, "home": "/h", "release": "1.2.3", "uptime_seconds": 65},
-      "temporal": {"external": false, "ui_url": "http://127.0.0.1:8233", "address": "127.0.0.1:7233"},
+      "temporal": {"external": false, "ui_url": "http://127.0.0.1:8233", "address": "127.0.0.1:7233",
+                   "api_key": "tcld-SECRET-temporal-cloud-key"},
       "components": [
         {"name": "temporal", "state": "ready", "version": "1.5.1", "pid": 11, "uptime_seconds": 60,
          "restarts": 0, "ports": {"grpc": 7233, "ui": 8233}, "binary": "/h/bin/temporal", "detail": ""},
         {"name": "agent-runner", "state": "failed", "version": "1.2.3", "pid": 0, "restarts": 6,
-         "ports": {}, "binary": "/h/bin/agent-runner", "detail": "exited 6 times", "last_exit": "exit code 2"}
+         "ports": {}, "binary": "/h/bin/agent-runner", "detail": "exited 6 times", "last_exit": "exit code 2",
+         "env": {"STIGMER_LLM_PROVIDER": "anthropic",
+                 "ANTHROPIC_API_KEY": "sk-ant-api03-SECRETSECRETSECRET"}}
       ]})");
     const auto text = render_stack_status(status);
+    // What the daemon knows of the agent-runner's environment or Temporal Cloud never shows.
+    EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
+    EXPECT_EQ(text.find("API_KEY"), std::string::npos) << text;
     EXPECT_NE(text.find("pid 10"), std::string::npos);
     EXPECT_NE(text.find("release 1.2.3"), std::string::npos);
     EXPECT_NE(text.find("grpc 7233, ui 8233"), std::string::npos);
