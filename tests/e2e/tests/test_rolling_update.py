@@ -225,6 +225,10 @@ def test_prune_keeps_a_release_whose_runner_drains(stack: Stack, two_releases: s
     assert OLD not in dry["removed"]
     stack.run("run", "--attach", inflight, check=True)
     stack.wait_for(lambda: OLD not in _runners(stack), timeout=60, what=f"{OLD}'s runner to stop")
+    # The update kept Temporal's version, so Temporal still runs from OLD: kept while it does.
+    dry = json.loads(stack.run("server", "prune", "--dry-run", "--json", check=True).stdout)
+    assert OLD not in dry["removed"]
+    stack.run("server", "stop", check=True)
     dry = json.loads(stack.run("server", "prune", "--dry-run", "--json", check=True).stdout)
     assert dry["removed"] == [OLD]
 
