@@ -185,7 +185,8 @@ void run_start(GlobalOptions& options, const StartFlags& flags) {
             });
         if (!context.store().active_state().active) context.store().activate(installed);
     }
-    const auto launch = resolve_launch(flags.stack, context);
+    auto launch = resolve_launch(flags.stack, context);
+    launch.foreground = flags.foreground;
 
     if (flags.foreground) {
         start_lock.reset();

@@ -7,23 +7,22 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "daemon/control_protocol.h"
 #include "daemon/control_socket.h"
+#include "platform/fd_posix.h"
 #include "util/error.h"
 
 namespace stigmer::daemon {
 namespace {
 
 // A socket address for `path`. Paths longer than sun_path allows (deep test directories) are
-// reached through a descriptor of their directory on Linux; `directory_fd` keeps it open.
+// reached through a descriptor of their directory on Linux; `directory` keeps it open.
 struct SocketAddress {
     sockaddr_un address{};
-    int directory_fd = -1;
-    ~SocketAddress() {
-        if (directory_fd >= 0) ::close(directory_fd);
-    }
+    platform::Fd directory;
 };
 
 void fill_address(const std::filesystem::path& path, SocketAddress& out) {
@@ -31,9 +30,9 @@ void fill_address(const std::filesystem::path& path, SocketAddress& out) {
     std::string target = path.string();
     if (target.size() >= sizeof(out.address.sun_path)) {
 #ifdef __linux__
-        out.directory_fd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (out.directory_fd >= 0) {
-            target = "/proc/self/fd/" + std::to_string(out.directory_fd) + "/" +
+        out.directory.reset(::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (out.directory) {
+            target = "/proc/self/fd/" + std::to_string(out.directory.get()) + "/" +
                      path.filename().string();
         }
 #endif
@@ -80,18 +79,30 @@ ReceiveChunk receiver(int fd) {
 }  // namespace
 
 struct ControlServer::Endpoint {
-    int listen_fd = -1;
-    int wake_fds[2] = {-1, -1};  // a pipe: the destructor writes, serve() wakes and returns
+    struct Connection {
+        platform::Fd socket;
+        std::string received;
+        std::chrono::steady_clock::time_point deadline;
+    };
+    platform::Fd listener;
+    std::map<int, Connection> connections;  // by descriptor
 };
 
-ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
+namespace {
+constexpr auto kRequestTime = std::chrono::seconds(5);
+constexpr std::size_t kLargestRequest = 1024 * 1024;
+}  // namespace
+
+ControlServer::ControlServer(platform::EventLoop& loop, std::filesystem::path socket_path,
+                             Handler handler)
     : path_(std::move(socket_path)),
       handler_(std::move(handler)),
+      loop_(loop),
       endpoint_(std::make_unique<Endpoint>()) {
     SocketAddress address;
     fill_address(path_, address);
-    endpoint_->listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (endpoint_->listen_fd < 0) {
+    endpoint_->listener.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!endpoint_->listener) {
         throw Error(ExitCode::kFailure,
                     std::string("cannot create the control socket (") + std::strerror(errno) + ")",
                     path_.string(), "check the system's open-file limit");
@@ -99,48 +110,72 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
     ::unlink(path_.c_str());  // a stale socket of a dead daemon; the caller holds the daemon lock
     // Created with no permissions for group and others from the start, not chmod-ed after.
     const mode_t previous = ::umask(0177);
-    const int rc = ::bind(endpoint_->listen_fd, reinterpret_cast<const sockaddr*>(&address.address),
-                          sizeof address.address);
+    const int rc =
+        ::bind(endpoint_->listener.get(), reinterpret_cast<const sockaddr*>(&address.address),
+               sizeof address.address);
     const int bind_errno = errno;
     ::umask(previous);
-    if (rc != 0 || ::listen(endpoint_->listen_fd, 16) != 0) {
-        ::close(endpoint_->listen_fd);
+    if (rc != 0 || ::listen(endpoint_->listener.get(), 16) != 0) {
         throw Error(ExitCode::kLocalFiles,
                     std::string("cannot listen on the control socket (") +
                         std::strerror(rc != 0 ? bind_errno : errno) + ")",
                     path_.string(), "check permissions on STIGMER_HOME/run");
     }
-    if (::pipe2(endpoint_->wake_fds, O_CLOEXEC) != 0) {
-        ::close(endpoint_->listen_fd);
-        throw Error(ExitCode::kFailure, "cannot create a pipe", path_.string(),
-                    "check the system's open-file limit");
-    }
-    thread_ = std::thread([this] { serve(); });
+    Endpoint* endpoint = endpoint_.get();
+    loop_.watch_readable(endpoint->listener.get(), [this, endpoint] {
+        for (;;) {
+            platform::Fd client(::accept4(endpoint->listener.get(), nullptr, nullptr,
+                                          SOCK_CLOEXEC | SOCK_NONBLOCK));
+            if (!client) return;  // EAGAIN: all taken
+            const int fd = client.get();
+            endpoint->connections[fd] = {
+                std::move(client), {}, std::chrono::steady_clock::now() + kRequestTime};
+            loop_.watch_readable(fd, [this, endpoint, fd] {
+                auto found = endpoint->connections.find(fd);
+                if (found == endpoint->connections.end()) return;
+                auto& connection = found->second;
+                char buffer[4096];
+                for (;;) {
+                    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+                    if (n < 0 && errno == EINTR) continue;
+                    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // more later
+                    if (n > 0) connection.received.append(buffer, static_cast<std::size_t>(n));
+                    const auto newline = connection.received.find('\n');
+                    if (newline != std::string::npos) {
+                        // The answer is small; the client is waiting for it.
+                        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+                        send_all(fd,
+                                 answer_request(handler_, connection.received.substr(0, newline))
+                                         .dump() +
+                                     "\n");
+                    }
+                    if (n <= 0 || newline != std::string::npos ||
+                        connection.received.size() > kLargestRequest) {
+                        loop_.unwatch(fd);
+                        endpoint->connections.erase(found);
+                        return;
+                    }
+                }
+            });
+        }
+    });
 }
 
 ControlServer::~ControlServer() {
-    (void)!::write(endpoint_->wake_fds[1], "x", 1);
-    if (thread_.joinable()) thread_.join();
-    ::close(endpoint_->listen_fd);
-    ::close(endpoint_->wake_fds[0]);
-    ::close(endpoint_->wake_fds[1]);
+    for (const auto& [fd, connection] : endpoint_->connections) loop_.unwatch(fd);
+    loop_.unwatch(endpoint_->listener.get());
     ::unlink(path_.c_str());
 }
 
-void ControlServer::serve() {
-    for (;;) {
-        pollfd fds[2] = {{endpoint_->listen_fd, POLLIN, 0}, {endpoint_->wake_fds[0], POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
+void ControlServer::close_idle() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = endpoint_->connections.begin(); it != endpoint_->connections.end();) {
+        if (now < it->second.deadline) {
+            ++it;
+            continue;
         }
-        if (fds[1].revents != 0) return;
-        const int client = ::accept4(endpoint_->listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0) continue;
-        if (auto line = read_line(receiver(client), std::chrono::milliseconds(5000))) {
-            send_all(client, answer_request(handler_, *line).dump() + "\n");
-        }
-        ::close(client);
+        loop_.unwatch(it->first);
+        it = endpoint_->connections.erase(it);
     }
 }
 
@@ -153,8 +188,9 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
     fill_address(socket_path, address);
     // Non-blocking connect: a daemon that is alive but not accepting (stopped, hung) has a
     // full backlog, and a blocking connect would then wait forever.
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return std::nullopt;
+    const platform::Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!socket) return std::nullopt;
+    const int fd = socket.get();
     std::optional<nlohmann::json> answer;
     const bool connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&address.address),
                                      sizeof address.address) == 0 &&
@@ -167,7 +203,6 @@ std::optional<nlohmann::json> send_control_request(const std::filesystem::path& 
             }
         }
     }
-    ::close(fd);
     return answer;
 }
 

@@ -13,7 +13,10 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "daemon/control_protocol.h"
 #include "daemon/control_socket.h"
@@ -111,15 +114,27 @@ ReceiveChunk receiver(SOCKET s) {
 
 }  // namespace
 
+// Winsock sockets cannot join the loop's wait here: a thread of its own accepts and reads each
+// request, and posts it to the loop, which answers it between supervision steps.
 struct ControlServer::Endpoint {
     SOCKET listener = INVALID_SOCKET;
     WSAEVENT accept_event = WSA_INVALID_EVENT;  // signalled when a client connects
     HANDLE stop_event = nullptr;                // signalled by the destructor
+    std::thread thread;
+
+    void serve(const ControlServer::Handler& on_request);
 };
 
-ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
+namespace {
+// The loop answers at its next turn; one that is busy stopping the stack may not.
+constexpr auto kAnswerTime = std::chrono::seconds(10);
+}  // namespace
+
+ControlServer::ControlServer(platform::EventLoop& loop, std::filesystem::path socket_path,
+                             Handler handler)
     : path_(std::move(socket_path)),
       handler_(std::move(handler)),
+      loop_(loop),
       endpoint_(std::make_unique<Endpoint>()) {
     const sockaddr_un address = address_of(path_);
     if (!winsock_ready()) {
@@ -155,21 +170,37 @@ ControlServer::ControlServer(std::filesystem::path socket_path, Handler handler)
     endpoint_->listener = listener;
     endpoint_->accept_event = accept_event;
     endpoint_->stop_event = stop_event;
-    thread_ = std::thread([this] { serve(); });
+    Handler on_request = [this](const nlohmann::json& request) -> nlohmann::json {
+        auto answer = std::make_shared<std::promise<nlohmann::json>>();
+        auto future = answer->get_future();
+        loop_.post([this, request, answer] {
+            try {
+                answer->set_value(handler_(request));
+            } catch (...) {
+                answer->set_exception(std::current_exception());
+            }
+        });
+        if (future.wait_for(kAnswerTime) != std::future_status::ready)
+            return {{"ok", false}, {"error", "the daemon is busy; try again"}};
+        return future.get();
+    };
+    endpoint_->thread =
+        std::thread([endpoint = endpoint_.get(), on_request] { endpoint->serve(on_request); });
 }
+
+void ControlServer::close_idle() {}  // the serving thread gives each request 5 s itself
 
 ControlServer::~ControlServer() {
     SetEvent(endpoint_->stop_event);
-    if (thread_.joinable()) thread_.join();
+    if (endpoint_->thread.joinable()) endpoint_->thread.join();
     closesocket(endpoint_->listener);
     WSACloseEvent(endpoint_->accept_event);
     CloseHandle(endpoint_->stop_event);
     DeleteFileW(path_.c_str());
 }
 
-void ControlServer::serve() {
-    const SOCKET listener = endpoint_->listener;
-    const HANDLE events[2] = {endpoint_->accept_event, endpoint_->stop_event};
+void ControlServer::Endpoint::serve(const ControlServer::Handler& on_request) {
+    const HANDLE events[2] = {accept_event, stop_event};
     for (;;) {
         if (WaitForMultipleObjects(2, events, FALSE, INFINITE) != WAIT_OBJECT_0) return;
         WSANETWORKEVENTS happened{};
@@ -182,7 +213,7 @@ void ControlServer::serve() {
             WSAEventSelect(client, nullptr, 0);
             set_blocking(client, true);
             if (auto line = read_line(receiver(client), std::chrono::milliseconds(5000))) {
-                send_all(client, answer_request(handler_, *line).dump() + "\n");
+                send_all(client, answer_request(on_request, *line).dump() + "\n");
             }
             closesocket(client);
             if (WaitForSingleObject(events[1], 0) == WAIT_OBJECT_0) return;

@@ -3,16 +3,17 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
-#include <thread>
 
 #include "daemon/control_socket.h"
 #include "daemon/run_paths.h"
 #include "daemon/runner_fleet.h"
 #include "daemon/temporal_switch.h"
+#include "platform/event_loop.h"
 #include "platform/file_lock.h"
 #include "platform/fs.h"
 #include "platform/process.h"
 #include "platform/process_info.h"
+#include "platform/standard_error.h"
 #include "platform/stop_signals.h"
 #include "release/trusted_keys.h"
 #include "store/release_store.h"
@@ -25,8 +26,16 @@
 namespace stigmer::daemon {
 namespace {
 
+// daemon.log, rotated like the components' logs; before it is open, stderr (which `server
+// start` points at the same file). In the foreground, both.
+std::atomic<supervise::RotatingLog*> daemon_log{nullptr};
+std::atomic<bool> also_to_terminal{false};
+
 void say(const std::string& line) {
-    std::cerr << supervise::RotatingLog::timestamp_now() << " " << line << std::endl;
+    auto* log = daemon_log.load();
+    if (log) log->write_line(line);
+    if (!log || also_to_terminal)
+        std::cerr << supervise::RotatingLog::timestamp_now() << " " << line << std::endl;
 }
 
 nlohmann::json children_record(const supervise::Supervisor& supervisor) {
@@ -129,8 +138,9 @@ int clean_up_leftovers(const std::filesystem::path& children_file) {
         for (const auto& group : record.value("groups", nlohmann::json::array())) {
             const int pgid = group.value("pgid", 0);
             const std::string executable = group.value("executable", "");
-            // Only if the pid still runs the file we started: pids are reused.
-            if (pgid > 0 && platform::process_runs(pgid, executable)) {
+            // Only if the pid still runs what we started: pids are reused.
+            const std::string command = platform::process_command_line(pgid);
+            if (pgid > 0 && !executable.empty() && command.rfind(executable, 0) == 0) {
                 platform::kill_process_group(pgid);
                 ++killed;
             }
@@ -148,11 +158,25 @@ int run_daemon(const DaemonLaunch& launch) {
     create_directories_or_throw(paths.log_dir);
     create_directories_or_throw(paths.data_dir / "workspaces");
 
+    // The socket and the pid and lock files are the owner's alone.
+    std::error_code mode_error;  // a file system without modes keeps its own
+    std::filesystem::permissions(paths.run_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, mode_error);
+
     auto lock = platform::FileLock::try_acquire(paths.daemon_lock);
     if (!lock) {
         say("another stigmer daemon already runs for " + launch.home.string() + "; exiting");
         return static_cast<int>(ExitCode::kRefused);
     }
+    const supervise::SupervisorSettings defaults;
+    supervise::RotatingLog log(
+        paths.daemon_log, defaults.log_max_bytes, defaults.log_kept_files,
+        launch.foreground ? supervise::RotatingLog::OnOpen{} : platform::redirect_standard_error);
+    daemon_log = &log;
+    also_to_terminal = launch.foreground;
+    struct CloseLog {
+        ~CloseLog() { daemon_log = nullptr; }
+    } close_log;
     platform::install_stop_signal_handlers();
     platform::ignore_broken_pipes();
 
@@ -169,7 +193,12 @@ int run_daemon(const DaemonLaunch& launch) {
     supervise::SupervisorSettings settings;
     settings.log_directory = paths.log_dir;
     settings.event_log = say;
-    supervise::Supervisor supervisor(plan, settings);
+    platform::EventLoop loop;
+    platform::wake_on_signals(&loop);
+    struct StopWaking {  // the loop goes before the handlers that would wake it
+        ~StopWaking() { platform::wake_on_signals(nullptr); }
+    } stop_waking;
+    supervise::Supervisor supervisor(plan, settings, loop);
     store::ReleaseStore store(store::Layout(launch.home), platform::detect_platform(),
                               release::trusted_public_keys());
     RunnerFleet fleet(
@@ -227,7 +256,7 @@ int run_daemon(const DaemonLaunch& launch) {
         };
     };
 
-    ControlServer server(paths.socket, [&](const nlohmann::json& request) -> nlohmann::json {
+    ControlServer server(loop, paths.socket, [&](const nlohmann::json& request) -> nlohmann::json {
         const std::string command = request.value("command", "");
         if (command == "ping") return {{"ok", true}, {"pid", platform::current_process_id()}};
         if (command == "status") return status_document();
@@ -243,7 +272,8 @@ int run_daemon(const DaemonLaunch& launch) {
 
     // Once a day, in the background: never in the way of a command or of the stack.
     auto check_settings = update_check_settings(launch);
-    check_settings.on_release_ready = [&](const std::string& version) {
+    // Called on the checker's thread: the work is the loop's.
+    const auto apply_release = [&](const std::string& version) {
         // auto_update = "install": the verified release becomes active and rolls onto the
         // running stack the way `stigmer server update` does.
         const auto installed = store.find_installed(version);
@@ -262,9 +292,15 @@ int run_daemon(const DaemonLaunch& launch) {
         say(refused.empty() ? "auto_update: applying release " + version + " to the running stack"
                             : "auto_update: release " + version + " waits: " + refused);
     };
+    check_settings.on_release_ready = [&](const std::string& version) {
+        loop.post([&apply_release, version] { apply_release(version); });
+    };
     update::BackgroundUpdateChecker update_checker(check_settings);
     update_checker.start();
 
+    // One loop: the children's output, control requests, signals and child exits wake it at
+    // once; otherwise it turns every 100 ms while something is in transition, every second when
+    // the stack is settled (the fleet's drain checks and the restart backoffs are not finer).
     std::string recorded;
     while (!stop_requested && !platform::stop_signal_received()) {
         supervisor.tick();
@@ -276,7 +312,9 @@ int run_daemon(const DaemonLaunch& launch) {
             platform::write_file_atomically(paths.children_file, record);
             recorded = record;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        server.close_idle();
+        const bool settled = supervisor.settled() && fleet.settled() && !temporal_switch.busy();
+        loop.run_once(settled ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(100));
     }
     stop_requested = true;
     update_checker.stop();  // abandons a check or download in flight

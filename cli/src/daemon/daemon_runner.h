@@ -17,6 +17,9 @@ struct DaemonLaunch {
     std::map<std::string, PlannedBinary> binaries;
     std::vector<std::string> environment;  // passed on to the components
     std::string releases_url;              // where the background update check looks
+    // `server start --foreground`: the daemon's events go to the terminal (stderr) as well as
+    // to daemon.log, and stderr stays the terminal.
+    bool foreground = false;
 };
 
 // Runs the daemon in this process until asked to stop (control request or signal): holds the

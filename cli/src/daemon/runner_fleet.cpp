@@ -39,7 +39,6 @@ supervise::ComponentSpec RunnerFleet::versioned(supervise::ComponentSpec spec,
         if (!deployment_->build_polls(release, queue)) return false;
         bool explicit_request = false;
         {
-            std::lock_guard lock(mutex_);
             if (release != target_) return true;
             explicit_request = runners_[release].explicit_request;
         }
@@ -55,7 +54,6 @@ bool RunnerFleet::take_current(const std::string& release, bool explicit_request
         const auto current = deployment_->current_build();
         if (current && *current != release &&
             compare_versions(*current, release) == VersionOrder::kGreater) {
-            std::lock_guard lock(mutex_);
             if (runners_[release].role != "behind") {
                 settings_.say("release " + *current + " is current in deployment '" +
                               deployment_->name() + "'; agent-runner " + release +
@@ -71,7 +69,6 @@ bool RunnerFleet::take_current(const std::string& release, bool explicit_request
 supervise::ComponentSpec RunnerFleet::first_runner(const std::string& release,
                                                    const PlannedBinary& binary) {
     {
-        std::lock_guard lock(mutex_);
         target_ = release;
         // A local stack is the deployment's only machine: what it starts is current.
         const bool sole_machine = !settings_.config.temporal.external;
@@ -83,7 +80,6 @@ supervise::ComponentSpec RunnerFleet::first_runner(const std::string& release,
 }
 
 std::string RunnerFleet::upgrade(const std::string& release, const PlannedBinary& binary) {
-    std::lock_guard lock(mutex_);
     failed_.reset();
     if (pending_ || runners_[target_].role == "starting") {
         const std::string going_to = pending_ ? pending_->first : target_;
@@ -97,7 +93,6 @@ std::string RunnerFleet::upgrade(const std::string& release, const PlannedBinary
 
 void RunnerFleet::abandon(const std::string& release, const std::string& why) {
     {
-        std::lock_guard lock(mutex_);
         if (pending_ && pending_->first == release) {
             pending_.reset();
             failed_ = {release, why};
@@ -110,29 +105,29 @@ void RunnerFleet::abandon(const std::string& release, const std::string& why) {
     give_up_on(release, why);
 }
 
+bool RunnerFleet::settled() const {
+    return !pending_ && runners_.size() == 1 &&
+           (runners_.begin()->second.role == "current" ||
+            runners_.begin()->second.role == "behind");
+}
+
 std::string RunnerFleet::current_release() const {
-    std::lock_guard lock(mutex_);
     return target_;
 }
 
 bool RunnerFleet::serving() const {
-    std::lock_guard lock(mutex_);
     const auto it = runners_.find(target_);
     return it != runners_.end() && (it->second.role == "current" || it->second.role == "behind");
 }
 
 void RunnerFleet::tick() {
     std::optional<std::pair<std::string, PlannedBinary>> pending;
-    {
-        std::lock_guard lock(mutex_);
-        pending.swap(pending_);
-    }
+    pending.swap(pending_);
     if (pending) {
         const auto& [release, binary] = *pending;
         auto spec = plan_agent_runner(settings_.config, binary, settings_.home,
                                       settings_.environment, release);
         {
-            std::lock_guard lock(mutex_);
             if (auto old = runners_.find(release); old != runners_.end()) {
                 // Back to a release that still drains (a rollback): it becomes current again.
                 old->second.role = "starting";
@@ -162,7 +157,6 @@ bool RunnerFleet::adopt_orphans() {
     if (!deployment_) return true;
     std::string target;
     {
-        std::lock_guard lock(mutex_);
         target = target_;
         if (runners_[target].role != "current" && runners_[target].role != "behind")
             return false;  // once the stack serves
@@ -171,7 +165,6 @@ bool RunnerFleet::adopt_orphans() {
     if (!builds) return false;
     for (const auto& build : *builds) {
         {
-            std::lock_guard lock(mutex_);
             if (runners_.count(build)) continue;
         }
         const auto open = deployment_->open_pinned(build);
@@ -188,10 +181,7 @@ bool RunnerFleet::adopt_orphans() {
                           " open execution(s) pinned to it to " + target);
             continue;
         }
-        {
-            std::lock_guard lock(mutex_);
-            runners_[build] = Runner{build, "draining", false, Clock::now(), open, false};
-        }
+        runners_[build] = Runner{build, "draining", false, Clock::now(), open, false};
         supervisor_.add(versioned(plan_agent_runner(settings_.config, *binary, settings_.home,
                                                     settings_.environment, build),
                                   build));
@@ -204,7 +194,6 @@ bool RunnerFleet::adopt_orphans() {
 void RunnerFleet::give_up_on(const std::string& release, const std::string& why) {
     std::string serving;
     {
-        std::lock_guard lock(mutex_);
         for (const auto& [other, runner] : runners_) {
             if (runner.role == "current" || runner.role == "behind") serving = other;
         }
@@ -222,7 +211,6 @@ void RunnerFleet::promote_if_ready() {
     std::string target;
     bool explicit_request = false;
     {
-        std::lock_guard lock(mutex_);
         target = target_;
         // "behind": not current (another machine's newer release is), so nothing drains for it.
         if (runners_[target].role != "starting") return;
@@ -246,7 +234,6 @@ void RunnerFleet::promote_if_ready() {
     if (deployment_ && !take_current(target, explicit_request)) return;
     std::vector<std::string> draining;
     {
-        std::lock_guard lock(mutex_);
         if (runners_[target].role == "behind") return;
         runners_[target].role = "current";
         for (auto& [release, runner] : runners_) {
@@ -267,7 +254,6 @@ void RunnerFleet::drain() {
     std::vector<Runner> draining;
     std::string target;
     {
-        std::lock_guard lock(mutex_);
         target = target_;
         for (const auto& [release, runner] : runners_)
             if (runner.role == "draining") draining.push_back(runner);
@@ -288,7 +274,6 @@ void RunnerFleet::drain() {
         }
         int zero_counts = 0;
         {
-            std::lock_guard lock(mutex_);
             auto& kept = runners_[runner.release];
             kept.open = open;
             kept.zero_counts = open && *open == 0 ? kept.zero_counts + 1 : 0;
@@ -299,18 +284,15 @@ void RunnerFleet::drain() {
         if (zero_counts < (deployment_ ? 2 : 1)) continue;
         supervisor_.retire(instance_of(runner.release),
                            "drained: no execution pinned to " + runner.release + " is open");
-        std::lock_guard lock(mutex_);
         runners_.erase(runner.release);
     }
 }
 
 std::optional<std::pair<std::string, std::string>> RunnerFleet::last_failure() const {
-    std::lock_guard lock(mutex_);
     return failed_;
 }
 
 nlohmann::json RunnerFleet::describe(const std::string& instance) const {
-    std::lock_guard lock(mutex_);
     for (const auto& [release, runner] : runners_) {
         if (instance_of(release) != instance) continue;
         nlohmann::json j = {{"release", release}, {"role", runner.role}};

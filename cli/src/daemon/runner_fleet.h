@@ -3,7 +3,6 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -20,7 +19,7 @@ namespace stigmer::daemon {
 // version (every new execution starts there) and the old one drains: it keeps running while
 // executions pinned to it are open, and is stopped when none is left, or at the drain limit,
 // after moving what is left to the current version with Temporal's versioning override.
-// Driven by tick() on the supervisor's thread; upgrade() and describe() from any thread.
+// Everything is called from the daemon loop's thread.
 class RunnerFleet {
   public:
     struct Settings {
@@ -50,6 +49,9 @@ class RunnerFleet {
 
     // One round: applies a requested upgrade, promotes the new runner once ready, drains.
     void tick();
+
+    // Whether nothing is under way: one runner, current (or behind), no upgrade asked for.
+    bool settled() const;
 
     // The release whose runner gets new executions.
     std::string current_release() const;
@@ -95,7 +97,6 @@ class RunnerFleet {
     supervise::Supervisor& supervisor_;
     Settings settings_;
     std::optional<temporal::WorkerDeployment> deployment_;
-    mutable std::mutex mutex_;
     std::map<std::string, Runner> runners_;  // by release
     std::string target_;                     // the release that is or becomes current
     std::optional<std::pair<std::string, PlannedBinary>> pending_;

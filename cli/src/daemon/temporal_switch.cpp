@@ -27,12 +27,10 @@ TemporalSwitch::TemporalSwitch(supervise::Supervisor& supervisor, std::string ru
     : supervisor_(supervisor), say_(std::move(say)), version_(std::move(running_version)) {}
 
 std::string TemporalSwitch::version() const {
-    std::lock_guard lock(mutex_);
     return version_;
 }
 
 std::string TemporalSwitch::request(const std::string& release, supervise::ComponentSpec spec) {
-    std::lock_guard lock(mutex_);
     if (pending_ || underway_) {
         const auto& underway_release = pending_ ? pending_->first : underway_->release;
         if (underway_release == release) return "";  // asked twice: the same switch
@@ -45,7 +43,6 @@ std::string TemporalSwitch::request(const std::string& release, supervise::Compo
 std::optional<TemporalSwitch::Outcome> TemporalSwitch::tick() {
     std::optional<std::pair<std::string, supervise::ComponentSpec>> pending;
     {
-        std::lock_guard lock(mutex_);
         std::swap(pending, pending_);
         if (pending) {
             underway_ = Outcome{};
@@ -63,14 +60,12 @@ std::optional<TemporalSwitch::Outcome> TemporalSwitch::tick() {
         if (!supervisor_.replace(
                 kTemporal, std::move(pending->second),
                 "release " + underway.release + " brings Temporal " + underway.to)) {
-            std::lock_guard lock(mutex_);
             version_ = underway_->from;
             underway_.reset();
         }
         return std::nullopt;
     }
 
-    std::lock_guard lock(mutex_);
     if (!underway_) return std::nullopt;
     const auto status = temporal_status(supervisor_);
     if (!status) return std::nullopt;
@@ -98,7 +93,6 @@ std::optional<TemporalSwitch::Outcome> TemporalSwitch::tick() {
 }
 
 nlohmann::json TemporalSwitch::describe() const {
-    std::lock_guard lock(mutex_);
     nlohmann::json restart = nullptr;
     if (last_) {
         restart = {{"release", last_->release},

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,7 +15,7 @@ namespace stigmer::daemon {
 // SDK reconnects; the tasks of executions in flight wait in Temporal's database meanwhile).
 // If the new server does not get ready, the old one is started again. It records the seconds
 // Temporal was unavailable, from the stop of the old server to the readiness of the new.
-// request() and describe() from any thread; tick() on the supervisor's.
+// Everything is called from the daemon loop's thread.
 class TemporalSwitch {
   public:
     struct Outcome {
@@ -41,6 +40,9 @@ class TemporalSwitch {
     // One round; returns the outcome of a switch once, when it ends.
     std::optional<Outcome> tick();
 
+    // Whether a switch is asked for or under way.
+    bool busy() const { return pending_.has_value() || underway_.has_value(); }
+
     // {"version", "restart": the last switch's outcome, or null}.
     nlohmann::json describe() const;
 
@@ -49,7 +51,6 @@ class TemporalSwitch {
 
     supervise::Supervisor& supervisor_;
     std::function<void(const std::string&)> say_;
-    mutable std::mutex mutex_;
     std::string version_;
     std::optional<std::pair<std::string, supervise::ComponentSpec>> pending_;
     std::optional<Outcome> underway_;

@@ -43,7 +43,8 @@ class ChildProcess {
     // Read end of the combined output pipe; end-of-file once the process group closed it.
     std::intptr_t output_handle() const { return output_; }
 
-    // The exit status if the process has ended (reaps it); nullopt while it runs.
+    // The exit status if the process has ended, nullopt while it runs. Once it has ended,
+    // whatever it left running in its group is killed, then it is reaped.
     std::optional<ExitStatus> poll();
 
     // Asks the whole group to stop (SIGTERM), or forces it (SIGKILL).

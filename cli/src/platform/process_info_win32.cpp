@@ -1,8 +1,7 @@
-// Windows implementation of process_info.h. Another process's command line is only readable
-// from its memory; its image path is enough for what this serves. Not compiled on POSIX builds.
+// Windows implementation of process_command_line. Another process's command line is only
+// readable from its memory; its image path is enough for what this serves (is a recorded pid
+// still running our executable?). Not compiled on POSIX builds.
 #include <windows.h>
-
-#include <system_error>
 
 #include "platform/process_info.h"
 #include "platform/utf16_win32.h"
@@ -10,10 +9,6 @@
 namespace stigmer::platform {
 
 std::string process_command_line(int pid) {
-    return utf8_path(process_executable(pid));
-}
-
-std::filesystem::path process_executable(int pid) {
     if (pid <= 0) return {};
     HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
     if (!process) return {};
@@ -23,15 +18,7 @@ std::filesystem::path process_executable(int pid) {
     CloseHandle(process);
     if (!ok) return {};
     path.resize(size);
-    return std::filesystem::path(path);
-}
-
-bool process_runs(int pid, const std::filesystem::path& executable) {
-    const auto running = process_executable(pid);
-    if (running.empty() || executable.empty()) return false;
-    // Paths differ in case and 8.3 short names on Windows: compare the files themselves.
-    std::error_code ec;
-    return std::filesystem::equivalent(running, executable, ec) && !ec;
+    return to_utf8(path);
 }
 
 }  // namespace stigmer::platform

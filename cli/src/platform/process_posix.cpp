@@ -235,6 +235,13 @@ ChildProcess::~ChildProcess() {
 
 std::optional<ExitStatus> ChildProcess::poll() {
     if (exit_ || pid_ <= 0) return exit_;
+    // Seen, not yet reaped: while the leader is a zombie its id still names its group, so the
+    // helpers it left there are killed without any risk of reaching a group that reused the id.
+    siginfo_t seen{};
+    if (::waitid(P_PID, static_cast<id_t>(pid_), &seen, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        seen.si_pid == pid_) {
+        ::kill(-pid_, SIGKILL);
+    }
     int status = 0;
     const pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {

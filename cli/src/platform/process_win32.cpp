@@ -248,6 +248,7 @@ std::optional<ExitStatus> ChildProcess::poll() {
     if (WaitForSingleObject(it->second.process, 0) == WAIT_OBJECT_0 &&
         GetExitCodeProcess(it->second.process, &code)) {
         exit_ = ExitStatus{false, static_cast<int>(code)};
+        TerminateJobObject(it->second.job, kForcedExitCode);  // what it left behind goes too
     }
     return exit_;
 }

@@ -1,15 +1,19 @@
 #include "supervise/supervisor.h"
 
 #include <algorithm>
-#include <thread>
 #include <utility>
 
+#include "platform/pipe_read.h"
+#include "supervise/line_splitter.h"
 #include "util/error.h"
 
 namespace stigmer::supervise {
 
 namespace {
 constexpr std::size_t kTailLines = 40;
+// What is read of an ended child's pipe at most: a group member that escaped the kill and
+// keeps writing must not hold the loop.
+constexpr std::size_t kLeftoverBytes = 1024 * 1024;
 using Clock = std::chrono::steady_clock;
 
 std::string seconds_text(std::chrono::milliseconds delay) {
@@ -24,7 +28,7 @@ struct Supervisor::Runtime {
     ComponentSpec spec;
     ComponentStatus status;
     std::optional<platform::ChildProcess> child;
-    std::unique_ptr<OutputPump> pump;
+    std::unique_ptr<LineSplitter> output;  // while the child's pipe is watched
     std::shared_ptr<RotatingLog> log;
     std::deque<std::string> tail;
     bool reported_ready = false;
@@ -39,8 +43,9 @@ struct Supervisor::Runtime {
         : spec(std::move(s)), policy(restart) {}
 };
 
-Supervisor::Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings)
-    : settings_(std::move(settings)) {
+Supervisor::Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings,
+                       platform::EventLoop& loop)
+    : settings_(std::move(settings)), loop_(loop) {
     for (auto& spec : specs) add(std::move(spec));
 }
 
@@ -62,37 +67,28 @@ void Supervisor::add(ComponentSpec spec) {
     runtime->status.binary = runtime->spec.spawn.executable;
     runtime->status.ports = runtime->spec.ports;
     runtime->log = log_for(runtime->spec.name);
-    std::lock_guard lock(mutex_);
     components_.push_back(std::move(runtime));
 }
 
 bool Supervisor::retire(const std::string& instance, const std::string& why) {
     Runtime* found = nullptr;
-    {
-        std::lock_guard lock(mutex_);
-        for (auto& c : components_) {
-            if (c->status.instance == instance) found = c.get();
-        }
+    for (auto& c : components_) {
+        if (c->status.instance == instance) found = c.get();
     }
     if (!found) return false;
     stop_one(*found, found->spec.stop_grace, why);
-    std::lock_guard lock(mutex_);
     std::erase_if(components_, [&](const auto& c) { return c.get() == found; });
     return true;
 }
 
 bool Supervisor::replace(const std::string& instance, ComponentSpec spec, const std::string& why) {
     Runtime* found = nullptr;
-    {
-        std::lock_guard lock(mutex_);
-        for (auto& c : components_) {
-            if (c->status.instance == instance) found = c.get();
-        }
-        if (!found) return false;
-        found->planned_restart = true;
+    for (auto& c : components_) {
+        if (c->status.instance == instance) found = c.get();
     }
+    if (!found) return false;
+    found->planned_restart = true;
     stop_one(*found, found->spec.stop_grace, why);
-    std::lock_guard lock(mutex_);
     spec.instance = found->spec.instance;
     auto replaced = std::exchange(found->spec, std::move(spec));
     // Replaced again before it got ready: the one to go back to is still the last that ran.
@@ -173,23 +169,44 @@ void Supervisor::launch(Runtime& component) {
     component.status.started_at = std::chrono::system_clock::now();
     component.status.detail = component.spec.waiting_for;
     Runtime* target = &component;
-    component.pump = std::make_unique<OutputPump>(
-        component.child->output_handle(), [this, target](const std::string& line) {
-            target->log->write_line(line);
-            std::lock_guard lock(mutex_);
-            target->tail.push_back(line);
-            if (target->tail.size() > kTailLines) target->tail.pop_front();
-            if (!target->spec.ready_marker.empty() &&
-                line.find(target->spec.ready_marker) != std::string::npos) {
-                target->reported_ready = true;
-            }
-        });
+    component.output = std::make_unique<LineSplitter>(
+        [this, target](const std::string& line) { on_line(*target, line); });
+    loop_.watch_output(
+        component.child->output_handle(),
+        [target](std::string_view chunk) { target->output->feed(chunk); },
+        [target] { target->output->finish(); });
     note(component, "started (pid " + std::to_string(component.child->pid()) + ")");
 }
 
+void Supervisor::on_line(Runtime& component, const std::string& line) {
+    component.log->write_line(line);
+    component.tail.push_back(line);
+    if (component.tail.size() > kTailLines) component.tail.pop_front();
+    if (!component.spec.ready_marker.empty() &&
+        line.find(component.spec.ready_marker) != std::string::npos) {
+        component.reported_ready = true;
+    }
+}
+
+void Supervisor::close_output(Runtime& component) {
+    if (!component.output || !component.child) return;
+    const auto pipe = component.child->output_handle();
+    std::string chunk;
+    std::size_t read = 0;
+    while (read < kLeftoverBytes && platform::read_pipe(pipe, std::chrono::milliseconds(0),
+                                                        chunk) == platform::PipeReadResult::kData) {
+        read += chunk.size();
+        component.output->feed(chunk);
+        chunk.clear();
+    }
+    loop_.unwatch(pipe);
+    component.output->finish();
+    component.output.reset();
+}
+
 void Supervisor::handle_exit(Runtime& component, const platform::ExitStatus& exit) {
-    // Whatever the process left in its group goes with it.
-    platform::kill_process_group(component.child->pid());
+    // poll() has killed whatever the process left in its group.
+    close_output(component);
     component.child.reset();
     component.status.pid = 0;
     component.status.last_exit = exit.describe();
@@ -220,28 +237,25 @@ void Supervisor::handle_exit(Runtime& component, const platform::ExitStatus& exi
 void Supervisor::stop_one(Runtime& component, std::chrono::milliseconds grace,
                           const std::string& why) {
     if (!component.child) return;
-    {
-        std::lock_guard lock(mutex_);
-        component.status.state = ComponentState::kStopping;
-        component.status.detail = why;
-    }
+    component.status.state = ComponentState::kStopping;
+    component.status.detail = why;
     note(component, "stopping (" + why + ")");
     component.child->terminate_group();
     const auto deadline = Clock::now() + grace;
     std::optional<platform::ExitStatus> exit;
+    // Meanwhile the children's output is still read: one that blocks on a full pipe would
+    // not get to exit. A child's exit wakes the wait (SIGCHLD).
     while (!(exit = component.child->poll()) && Clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        loop_.run_once(std::chrono::milliseconds(50), true);
     }
     if (!exit) {
         note(component, "did not stop within " + seconds_text(grace) + "; killing it");
         component.child->kill_group();
-        while (!(exit = component.child->poll()))
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        while (!(exit = component.child->poll())) {
+            loop_.run_once(std::chrono::milliseconds(20), true);
+        }
     }
-    platform::kill_process_group(component.child->pid());  // helpers it left behind
-    if (component.pump) component.pump->stop();
-    component.pump.reset();
-    std::lock_guard lock(mutex_);
+    close_output(component);  // poll() has killed the helpers it left behind
     component.child.reset();
     component.status.pid = 0;
     component.status.last_exit = exit->describe();
@@ -253,7 +267,6 @@ void Supervisor::stop_one(Runtime& component, std::chrono::milliseconds grace,
 void Supervisor::tick() {
     for (auto& holder : components_) {
         Runtime& component = *holder;
-        std::unique_lock lock(mutex_);
         if (stopping_) return;
         const auto state = component.status.state;
         const auto now = Clock::now();
@@ -272,19 +285,12 @@ void Supervisor::tick() {
         if (state != ComponentState::kStarting && state != ComponentState::kReady) continue;
 
         if (auto exit = component.child->poll()) {
-            // The pump's handler takes the lock: let it finish before going on.
-            auto pump = std::move(component.pump);
-            lock.unlock();
-            pump.reset();
-            lock.lock();
             handle_exit(component, *exit);
             continue;
         }
         std::string missing;
         if (!dependencies_ready(component, &missing, true)) {
-            lock.unlock();
             stop_one(component, std::chrono::seconds(5), missing + " is not ready");
-            lock.lock();
             component.status.state = ComponentState::kWaiting;
             component.status.detail = "waiting for " + missing;
             continue;
@@ -293,9 +299,7 @@ void Supervisor::tick() {
             if (now - component.launched_at > component.spec.start_timeout) {
                 const std::string why =
                     "not ready after " + seconds_text(component.spec.start_timeout);
-                lock.unlock();
                 stop_one(component, std::chrono::seconds(5), why);
-                lock.lock();
                 if (component.previous) {
                     fall_back(component, why);
                     continue;
@@ -307,10 +311,7 @@ void Supervisor::tick() {
             }
             const bool marker_ok = component.spec.ready_marker.empty() || component.reported_ready;
             if (!marker_ok) continue;
-            auto check = component.spec.ready_check;
-            lock.unlock();
-            const bool ready = !check || check();
-            lock.lock();
+            const bool ready = !component.spec.ready_check || component.spec.ready_check();
             if (ready && component.status.state == ComponentState::kStarting) {
                 component.status.state = ComponentState::kReady;
                 component.status.detail.clear();
@@ -323,23 +324,18 @@ void Supervisor::tick() {
 }
 
 void Supervisor::stop_all() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
+    stopping_ = true;
     // Dependents first: a component is stopped before anything it depends on.
     std::vector<Runtime*> order;
     for (auto& c : components_) order.push_back(c.get());
     std::reverse(order.begin(), order.end());
     for (Runtime* component : order) {
         stop_one(*component, component->spec.stop_grace, "the stack is stopping");
-        std::lock_guard lock(mutex_);
         component->status.state = ComponentState::kStopped;
     }
 }
 
 std::vector<ComponentStatus> Supervisor::status() const {
-    std::lock_guard lock(mutex_);
     std::vector<ComponentStatus> result;
     for (const auto& c : components_) {
         ComponentStatus s = c->status;
@@ -349,20 +345,25 @@ std::vector<ComponentStatus> Supervisor::status() const {
     return result;
 }
 
+bool Supervisor::settled() const {
+    return std::all_of(components_.begin(), components_.end(), [](const auto& c) {
+        const auto state = c->status.state;
+        return state == ComponentState::kReady || state == ComponentState::kFailed ||
+               state == ComponentState::kStopped;
+    });
+}
+
 bool Supervisor::all_ready() const {
-    std::lock_guard lock(mutex_);
     return std::all_of(components_.begin(), components_.end(),
                        [](const auto& c) { return c->status.state == ComponentState::kReady; });
 }
 
 bool Supervisor::any_failed() const {
-    std::lock_guard lock(mutex_);
     return std::any_of(components_.begin(), components_.end(),
                        [](const auto& c) { return c->status.state == ComponentState::kFailed; });
 }
 
 std::vector<int> Supervisor::process_groups() const {
-    std::lock_guard lock(mutex_);
     std::vector<int> groups;
     for (const auto& c : components_) {
         if (c->status.pid > 0) groups.push_back(c->status.pid);

@@ -6,14 +6,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "platform/event_loop.h"
 #include "platform/process.h"
 #include "supervise/component.h"
-#include "supervise/output_pump.h"
 #include "supervise/restart_policy.h"
 #include "supervise/rotating_log.h"
 
@@ -31,10 +30,12 @@ struct SupervisorSettings {
 // Runs components as child processes, in dependency order, and keeps them running: a component
 // that exits unexpectedly is restarted with backoff; one that keeps failing right after start
 // is marked failed. A component whose dependency goes away is stopped and started again once the
-// dependency is back. Driven by tick() from one thread; status() may be called from any thread.
+// dependency is back. The children's output arrives through `loop`; everything, tick() and
+// status() alike, is called from the loop's thread, so no state here needs a lock.
 class Supervisor {
   public:
-    Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings);
+    Supervisor(std::vector<ComponentSpec> specs, SupervisorSettings settings,
+               platform::EventLoop& loop);
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
     ~Supervisor();  // stops everything still running
@@ -42,18 +43,22 @@ class Supervisor {
     // One supervision step: starts what can start, checks readiness, handles exits.
     void tick();
 
+    // Whether nothing is in transition (starting, backing off, stopping): the loop may then
+    // wait longer between ticks.
+    bool settled() const;
+
     // Adds a component to a running stack (a new release's agent-runner beside the old one);
-    // components of the same name share one log file. Call from the thread that calls tick().
+    // components of the same name share one log file.
     void add(ComponentSpec spec);
 
     // Stops the component `instance` (SIGTERM, its grace, then SIGKILL) and removes it; false
-    // when there is none. Call from the thread that calls tick().
+    // when there is none.
     bool retire(const std::string& instance, const std::string& why);
 
     // Restarts the component `instance` as `spec` (another release's binary of it): a planned
     // restart, so its dependents go on running meanwhile. If the new one exits or times out
     // before it is ready, the previous spec is started again and the status says why
-    // (`replace_failure`). False when there is none. Call from the thread that calls tick().
+    // (`replace_failure`). False when there is none.
     bool replace(const std::string& instance, ComponentSpec spec, const std::string& why);
 
     // Stops every component, dependents first (SIGTERM to the group, the grace period, then
@@ -72,6 +77,9 @@ class Supervisor {
     struct Runtime;
 
     void launch(Runtime& component);
+    void on_line(Runtime& component, const std::string& line);
+    // Reads what the ended child left in its pipe and stops watching it.
+    void close_output(Runtime& component);
     void handle_exit(Runtime& component, const platform::ExitStatus& exit);
     void stop_one(Runtime& component, std::chrono::milliseconds grace, const std::string& why);
     // `running`: for a dependent already running, a dependency in a planned restart counts.
@@ -82,9 +90,9 @@ class Supervisor {
     std::shared_ptr<RotatingLog> log_for(const std::string& name);
 
     SupervisorSettings settings_;
+    platform::EventLoop& loop_;
     std::vector<std::unique_ptr<Runtime>> components_;
     std::map<std::string, std::shared_ptr<RotatingLog>> logs_;  // by component name
-    mutable std::mutex mutex_;
     bool stopping_ = false;
 };
 

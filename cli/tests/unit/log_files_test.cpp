@@ -117,3 +117,37 @@ TEST(LogFiles, TheSupervisorsEventsInAComponentLogAreKnownAsTheDaemons) {
     EXPECT_FALSE(repeats_a_daemon_event(
         parse_log_line("2026-12-01T05:37:09.294Z level=info event=ready", "agent-runner")));
 }
+
+#ifndef _WIN32
+TEST(RotatingLog, AWriteThatFailsCostsTheLineNotTheDaemon) {
+    // /dev/full takes the open and refuses every write (ENOSPC): a full disk.
+    TempDir dir;
+    const auto path = dir.path() / "full.log";
+    std::filesystem::create_symlink("/dev/full", path);
+    RotatingLog log(path, 1 << 20, 3);
+    EXPECT_NO_THROW(log.write_line("lost"));
+    EXPECT_NO_THROW(log.write_line("lost too"));
+    EXPECT_EQ(log.lost_lines(), 2u);
+    EXPECT_NE(log.last_error().find("cannot write to"), std::string::npos) << log.last_error();
+}
+
+TEST(RotatingLog, ALogWhoseDirectoryWentAwayComesBackAndSaysWhatItLost) {
+    // Rotation cannot reopen the file (its directory is gone): no throw, the lines are counted,
+    // and once the directory is back the log says how many were lost.
+    TempDir dir;
+    const auto logs = dir.path() / "logs";
+    std::filesystem::create_directories(logs);
+    RotatingLog log(logs / "c.log", 100, 2);
+    log.write_line(std::string(80, 'a'));
+    std::filesystem::remove_all(logs);
+    EXPECT_NO_THROW(log.write_line(std::string(80, 'b')));  // rotates: the reopen fails
+    EXPECT_NO_THROW(log.write_line("c"));
+    EXPECT_EQ(log.lost_lines(), 2u);
+    std::filesystem::create_directories(logs);
+    log.write_line("back");
+    const std::string text = stigmer::read_text_file(logs / "c.log");
+    EXPECT_NE(text.find("stigmer: 2 line(s) could not be written to this log"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(" back\n"), std::string::npos) << text;
+}
+#endif
