@@ -5,14 +5,16 @@ Prints:
 - the median time of a warm `stigmer server start` until every component is ready, against
   starting Temporal and agent-runner by hand (same binaries, same arguments) until ready, and
   the ratio: the daemon's overhead;
-- the daemon's resident memory and the CPU time it uses over 60 idle seconds;
+- the daemon's resident memory, the CPU time it uses over 60 idle seconds, and how often its
+  threads woke (context switches); with --against OLD_STIGMER, the same for another build of the
+  CLI (an earlier release, say) in the same run, and the ratios;
 - the median latency of `stigmer server status`.
 
 The components are the real Temporal CLI and the frozen agent-runner, given to the daemon with
 --use-local-binary (installed binaries take the same code path from there). agent-runner needs
 a provider key to start; no model is called while idle.
 
-    python3 bench/daemon.py [--runs 5] [--idle 60]
+    python3 bench/daemon.py [--runs 5] [--idle 60] [--against path/to/other/stigmer]
 """
 from __future__ import annotations
 
@@ -99,16 +101,16 @@ def by_hand(home: Path) -> float:
     return elapsed
 
 
-def stigmer(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(STIGMER), "--home", str(home), *args], env=environment(), capture_output=True,
+def stigmer(home: Path, *args: str, binary: Path = STIGMER) -> subprocess.CompletedProcess:
+    return subprocess.run([str(binary), "--home", str(home), *args], env=environment(), capture_output=True,
                           text=True, check=True)
 
 
-def with_daemon(home: Path, ports: list[int]) -> float:
+def with_daemon(home: Path, ports: list[int], binary: Path = STIGMER) -> float:
     began = time.monotonic()
     stigmer(home, "server", "start", "-q", "--grpc-port", str(ports[0]), "--ui-port", str(ports[1]),
             "--http-port", str(ports[2]), "--use-local-binary", f"temporal={TEMPORAL}",
-            "--use-local-binary", f"agent-runner={AGENT_RUNNER}")
+            "--use-local-binary", f"agent-runner={AGENT_RUNNER}", binary=binary)
     return time.monotonic() - began
 
 
@@ -124,10 +126,36 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def context_switches(pid: int) -> int:
+    """Voluntary and involuntary, summed over the daemon's threads: how often it woke."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        for line in status.read_text().splitlines():
+            if "ctxt_switches:" in line:
+                total += int(line.split()[1])
+    return total
+
+
+def idle_cost(home: Path, ports: list[int], seconds: int, binary: Path) -> tuple[float, float, float, int]:
+    """Resident MiB, CPU seconds, wake-ups per second and thread count of an idle daemon."""
+    with_daemon(home, ports, binary)
+    pid = json.loads(stigmer(home, "server", "status", "--json", binary=binary).stdout)["daemon"]["pid"]
+    time.sleep(5)  # past the start: the stack is settled
+    cpu_before, switches_before = cpu_seconds(pid), context_switches(pid)
+    time.sleep(seconds)
+    cpu = cpu_seconds(pid) - cpu_before
+    wakes = (context_switches(pid) - switches_before) / seconds
+    threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
+    rss = rss_mib(pid)
+    stigmer(home, "server", "stop", binary=binary)
+    return rss, cpu, wakes, threads
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle", type=int, default=60, help="seconds of idle measurement")
+    parser.add_argument("--against", type=Path, help="another stigmer build to measure idle the same way")
     args = parser.parse_args()
     for binary in (STIGMER, AGENT_RUNNER, TEMPORAL):
         if not binary.is_file():
@@ -148,12 +176,9 @@ def main() -> int:
             daemon_times.append(with_daemon(home, ports))
             stigmer(home, "server", "stop")
 
+        rss, cpu_idle, wakes, threads = idle_cost(home, ports, args.idle, STIGMER)
+        other = idle_cost(Path(tmp) / "against", ports, args.idle, args.against) if args.against else None
         with_daemon(home, ports)
-        pid = json.loads(stigmer(home, "server", "status", "--json").stdout)["daemon"]["pid"]
-        cpu_before = cpu_seconds(pid)
-        time.sleep(args.idle)
-        cpu_idle = cpu_seconds(pid) - cpu_before
-        rss = rss_mib(pid)
         latencies = []
         for _ in range(20):
             began = time.monotonic()
@@ -165,7 +190,13 @@ def main() -> int:
     print(f"warm start until ready, median of {args.runs}: stigmer server start {daemon:.2f} s, "
           f"by hand {hand:.2f} s, ratio {daemon / hand:.2f}")
     print(f"daemon idle for {args.idle} s: resident memory {rss:.1f} MiB, CPU time {cpu_idle:.2f} s "
-          f"({100 * cpu_idle / args.idle:.2f}% of one core)")
+          f"({100 * cpu_idle / args.idle:.2f}% of one core), {wakes:.1f} wake-ups/s, {threads} threads")
+    if other:
+        o_rss, o_cpu, o_wakes, o_threads = other
+        print(f"  against {args.against}: {o_rss:.1f} MiB, CPU time {o_cpu:.2f} s "
+              f"({100 * o_cpu / args.idle:.2f}% of one core), {o_wakes:.1f} wake-ups/s, {o_threads} threads; "
+              f"ratios memory {rss / o_rss:.2f}, CPU {cpu_idle / o_cpu if o_cpu else float('nan'):.2f}, "
+              f"wake-ups {wakes / o_wakes if o_wakes else float('nan'):.2f}")
     print(f"stigmer server status latency, median of 20: {statistics.median(latencies):.1f} ms")
     return 0
 

@@ -53,3 +53,14 @@ def test_the_stack_holds_nothing_it_did_not_open(stack: Stack) -> None:
         inherited = {fd: target for fd, target in descriptors(pid).items()
                      if target in shared or target == starter_pipe}
         assert inherited == {}, f"{command} holds the daemon's {inherited}"
+
+
+def test_the_run_directory_is_its_owners_and_stderr_is_the_daemon_log(stack: Stack) -> None:
+    stack.start()
+    run = stack.home / "run"
+    assert run.stat().st_mode & 0o777 == 0o700
+    assert (run / "stigmer.sock").stat().st_mode & 0o777 == 0o600
+    daemon = [pid for pid, command in stack.processes() if " daemon " in command]
+    assert len(daemon) == 1
+    # What the daemon (or a library in it) prints to stderr lands in the log it rotates.
+    assert os.readlink(f"/proc/{daemon[0]}/fd/2") == str((stack.home / "logs" / "daemon.log").resolve())
