@@ -12,6 +12,7 @@
 
 #include "platform/background.h"
 #include "platform/exec_descriptors_posix.h"
+#include "platform/fd_posix.h"
 #include "util/error.h"
 
 namespace stigmer::platform {
@@ -48,15 +49,14 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
 
-    const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log_fd < 0) {
+    const Fd log(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (!log) {
         throw Error(ExitCode::kLocalFiles,
                     std::string("cannot open the daemon log (") + std::strerror(errno) + ")",
                     log_file.string(), "check permissions on STIGMER_HOME/logs");
     }
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) {
-        ::close(log_fd);
+    auto report = open_pipe();
+    if (!report) {
         throw Error(ExitCode::kFailure, "cannot create a pipe", request.executable.string(),
                     "check the system's open-file limit");
     }
@@ -66,11 +66,11 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
         // Not close-on-exec: it may land on stdin itself; otherwise it is closed below.
         const int null_fd = ::open("/dev/null", O_RDONLY);
         if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
+        ::dup2(log.get(), STDOUT_FILENO);
+        ::dup2(log.get(), STDERR_FILENO);
         // The daemon keeps nothing of `server start` (its libcurl socketpair, its lock, the
         // pipes it inherited itself) but the log it writes to.
-        const int report_fd = close_descriptors_for_exec(report[1]);
+        const int report_fd = close_descriptors_for_exec(report->write.get());
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -81,10 +81,8 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
         ::_exit(127);
     }
     const int fork_errno = errno;
-    ::close(log_fd);
-    ::close(report[1]);
+    report->write.reset();
     if (pid < 0) {
-        ::close(report[0]);
         throw Error(ExitCode::kFailure,
                     std::string("cannot start the daemon (") + std::strerror(fork_errno) + ")",
                     request.executable.string(), "check the system's process limit");
@@ -92,9 +90,8 @@ int spawn_detached(const SpawnRequest& request, const std::filesystem::path& log
     int exec_errno = 0;
     ssize_t n = 0;
     do {
-        n = ::read(report[0], &exec_errno, sizeof exec_errno);
+        n = ::read(report->read.get(), &exec_errno, sizeof exec_errno);
     } while (n < 0 && errno == EINTR);
-    ::close(report[0]);
     if (n == static_cast<ssize_t>(sizeof exec_errno)) {
         ::waitpid(pid, nullptr, 0);
         throw Error(ExitCode::kFailure,

@@ -49,15 +49,18 @@ struct EventLoop::State {
 };
 
 EventLoop::EventLoop() : state_(std::make_unique<State>()) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    auto pipe = open_pipe();
+    if (!pipe) {
         throw Error(
             ExitCode::kFailure,
             std::string("cannot create the daemon's wake-up pipe (") + std::strerror(errno) + ")",
-            "pipe2", "check the system's open-file limit");
+            "pipe", "check the system's open-file limit");
     }
-    state_->wake_read.reset(fds[0]);
-    state_->wake_write.reset(fds[1]);
+    // Neither end may block: a signal handler writes, and the loop empties it.
+    set_nonblocking(pipe->read.get());
+    set_nonblocking(pipe->write.get());
+    state_->wake_read = std::move(pipe->read);
+    state_->wake_write = std::move(pipe->write);
 }
 
 EventLoop::~EventLoop() = default;

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
 #include <utility>
 
 namespace stigmer::platform {
@@ -35,5 +37,24 @@ class Fd {
   private:
     int fd_ = -1;
 };
+
+struct PipeEnds {
+    Fd read;
+    Fd write;
+};
+
+// A pipe whose ends close on exec; nullopt (errno set) when none can be made.
+inline std::optional<PipeEnds> open_pipe() {
+    int fds[2];
+#ifdef __APPLE__  // no pipe2: set the flag right after (our children are started by fork+exec
+                  // that closes every other descriptor anyway)
+    if (::pipe(fds) != 0) return std::nullopt;
+    ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#else
+    if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+#endif
+    return PipeEnds{Fd(fds[0]), Fd(fds[1])};
+}
 
 }  // namespace stigmer::platform

@@ -8,14 +8,16 @@
 #include <sstream>
 #include <vector>
 
+#include "platform/fd_posix.h"
 #include "platform/port_probe.h"
 #include "platform/process_info.h"
 
 namespace stigmer::platform {
 
 bool tcp_port_is_free(const std::string& host, int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
+    const Fd socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!socket) return false;
+    const int fd = socket.get();
     // Like the servers we start: SO_REUSEADDR, so ports in TIME_WAIT do not count as taken.
     const int on = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -26,9 +28,7 @@ bool tcp_port_is_free(const std::string& host, int port) {
         1) {
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     }
-    const bool free = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return free;
+    return ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
 #ifdef __linux__

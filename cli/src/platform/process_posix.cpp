@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "platform/exec_descriptors_posix.h"
+#include "platform/fd_posix.h"
 #include "platform/process.h"
 #include "util/error.h"
 
@@ -159,16 +160,9 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     const std::string executable = request.executable.string();
     const std::string working_directory = request.working_directory.string();
 
-    int output[2];
-    int error_report[2];
-    if (::pipe2(output, O_CLOEXEC) != 0) {
-        throw Error(ExitCode::kFailure,
-                    std::string("cannot create a pipe (") + std::strerror(errno) + ")", executable,
-                    "check the system's open-file limit");
-    }
-    if (::pipe2(error_report, O_CLOEXEC) != 0) {
-        ::close(output[0]);
-        ::close(output[1]);
+    auto output = open_pipe();
+    auto error_report = output ? open_pipe() : std::nullopt;
+    if (!output || !error_report) {
         throw Error(ExitCode::kFailure,
                     std::string("cannot create a pipe (") + std::strerror(errno) + ")", executable,
                     "check the system's open-file limit");
@@ -177,14 +171,12 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         become_child(executable.c_str(), argv.data(), envp.data(), working_directory.c_str(),
-                     output[1], error_report[1], parent);
+                     output->write.get(), error_report->write.get(), parent);
     }
     const int fork_errno = errno;
-    ::close(output[1]);
-    ::close(error_report[1]);
+    output->write.reset();
+    error_report->write.reset();
     if (pid < 0) {
-        ::close(output[0]);
-        ::close(error_report[0]);
         throw Error(ExitCode::kFailure,
                     std::string("cannot start a process (") + std::strerror(fork_errno) + ")",
                     executable, "check the system's process limit");
@@ -195,20 +187,18 @@ ChildProcess ChildProcess::spawn(const SpawnRequest& request) {
     int exec_errno = 0;
     ssize_t n = 0;
     do {
-        n = ::read(error_report[0], &exec_errno, sizeof exec_errno);
+        n = ::read(error_report->read.get(), &exec_errno, sizeof exec_errno);
     } while (n < 0 && errno == EINTR);
-    ::close(error_report[0]);
     if (n == static_cast<ssize_t>(sizeof exec_errno)) {
         int status = 0;
         ::waitpid(pid, &status, 0);
-        ::close(output[0]);
         throw Error(ExitCode::kFailure,
                     std::string("cannot run the executable (") + std::strerror(exec_errno) + ")",
                     executable,
                     "check that the file exists and is executable, or reinstall with 'stigmer "
                     "server install'");
     }
-    return ChildProcess(pid, output[0]);
+    return ChildProcess(pid, output->read.release());
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
