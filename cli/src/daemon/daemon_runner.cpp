@@ -138,9 +138,8 @@ int clean_up_leftovers(const std::filesystem::path& children_file) {
         for (const auto& group : record.value("groups", nlohmann::json::array())) {
             const int pgid = group.value("pgid", 0);
             const std::string executable = group.value("executable", "");
-            // Only if the pid still runs what we started: pids are reused.
-            const std::string command = platform::process_command_line(pgid);
-            if (pgid > 0 && !executable.empty() && command.rfind(executable, 0) == 0) {
+            // Only if the pid still runs the file we started: pids are reused.
+            if (pgid > 0 && platform::process_runs(pgid, executable)) {
                 platform::kill_process_group(pgid);
                 ++killed;
             }

@@ -1,7 +1,8 @@
-// Windows implementation of process_command_line. Another process's command line is only
-// readable from its memory; its image path is enough for what this serves (is a recorded pid
-// still running our executable?). Not compiled on POSIX builds.
+// Windows implementation of process_info.h. Another process's command line is only readable
+// from its memory; its image path is enough for what this serves. Not compiled on POSIX builds.
 #include <windows.h>
+
+#include <system_error>
 
 #include "platform/process_info.h"
 #include "platform/utf16_win32.h"
@@ -9,6 +10,10 @@
 namespace stigmer::platform {
 
 std::string process_command_line(int pid) {
+    return utf8_path(process_executable(pid));
+}
+
+std::filesystem::path process_executable(int pid) {
     if (pid <= 0) return {};
     HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
     if (!process) return {};
@@ -18,7 +23,15 @@ std::string process_command_line(int pid) {
     CloseHandle(process);
     if (!ok) return {};
     path.resize(size);
-    return to_utf8(path);
+    return std::filesystem::path(path);
+}
+
+bool process_runs(int pid, const std::filesystem::path& executable) {
+    const auto running = process_executable(pid);
+    if (running.empty() || executable.empty()) return false;
+    // Paths differ in case and 8.3 short names on Windows: compare the files themselves.
+    std::error_code ec;
+    return std::filesystem::equivalent(running, executable, ec) && !ec;
 }
 
 }  // namespace stigmer::platform
