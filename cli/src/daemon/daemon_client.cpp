@@ -4,8 +4,10 @@
 
 #include "daemon/control_socket.h"
 #include "daemon/daemon_runner.h"
+#include "platform/background.h"
 #include "platform/file_lock.h"
 #include "platform/process.h"
+#include "platform/process_info.h"
 #include "util/files.h"
 
 namespace stigmer::daemon {
@@ -16,11 +18,18 @@ std::optional<nlohmann::json> DaemonClient::status(std::chrono::milliseconds tim
     return answer;
 }
 
+std::optional<int> daemon_to_signal(const platform::FileLock::Holder& lock,
+                                    std::optional<int> recorded_pid,
+                                    const std::filesystem::path& daemon_executable) {
+    if (!lock.held) return std::nullopt;
+    if (lock.pid > 0) return lock.pid;
+    if (recorded_pid && platform::process_runs(*recorded_pid, daemon_executable))
+        return recorded_pid;
+    return std::nullopt;
+}
+
 bool DaemonClient::alive() const {
-    std::error_code ec;
-    if (!std::filesystem::exists(paths_.daemon_lock, ec)) return false;
-    // Holding the lock for an instant is how we learn nobody else holds it.
-    return !platform::FileLock::try_acquire(paths_.daemon_lock).has_value();
+    return platform::FileLock::holder(paths_.daemon_lock).held;
 }
 
 std::optional<int> DaemonClient::recorded_pid() const {
@@ -63,7 +72,11 @@ bool DaemonClient::wait_until_gone(std::chrono::milliseconds timeout,
 }
 
 void DaemonClient::force_stop(std::chrono::milliseconds grace) const {
-    if (const auto pid = recorded_pid(); pid && platform::process_exists(*pid)) {
+    const auto lock = platform::FileLock::holder(paths_.daemon_lock);
+    // Our own executable is only needed where the lock does not name its holder.
+    const auto self =
+        lock.held && lock.pid <= 0 ? platform::current_executable() : std::filesystem::path();
+    if (const auto pid = daemon_to_signal(lock, recorded_pid(), self)) {
         platform::terminate_process(*pid);
         if (!wait_until_gone(grace)) {
             platform::kill_process(*pid);

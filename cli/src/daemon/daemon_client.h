@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "daemon/run_paths.h"
+#include "platform/file_lock.h"
 
 namespace stigmer::daemon {
 
@@ -24,7 +25,8 @@ class DaemonClient {
     // Whether a daemon process holds the daemon lock (alive, answering or not).
     bool alive() const;
 
-    // The pid the daemon recorded, if the file is there.
+    // The pid the daemon recorded, if the file is there. It outlives a killed daemon, and
+    // the pid may be reused since: never signal it unchecked.
     std::optional<int> recorded_pid() const;
 
     // Asks the running stack to take release `release` as a rolling update: its agent-runner
@@ -44,8 +46,9 @@ class DaemonClient {
     bool wait_until_gone(std::chrono::milliseconds timeout,
                          const std::function<void()>& tick = {}) const;
 
-    // Stops a daemon that does not answer: SIGTERM, then SIGKILL after `grace`; then kills what
-    // its components left and removes its stale files.
+    // Stops a daemon that does not answer: SIGTERM, then SIGKILL after `grace`, to the daemon
+    // lock's holder (nothing if no daemon holds it); then kills what its components left and
+    // removes its stale files.
     void force_stop(std::chrono::milliseconds grace) const;
 
     // Removes what a dead daemon left (stale socket and pid file, recorded process groups).
@@ -54,5 +57,12 @@ class DaemonClient {
   private:
     RunPaths paths_;
 };
+
+// Which process to signal to stop the daemon: the daemon lock's holder, as the lock names it
+// (Linux), else the recorded pid if that process runs `daemon_executable` (the daemon is
+// stigmer itself); nullopt if no daemon holds the lock or none can be named safely.
+std::optional<int> daemon_to_signal(const platform::FileLock::Holder& lock,
+                                    std::optional<int> recorded_pid,
+                                    const std::filesystem::path& daemon_executable);
 
 }  // namespace stigmer::daemon

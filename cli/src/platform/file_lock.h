@@ -19,6 +19,14 @@ class FileLock {
     // Takes the lock only if nobody holds it (never waits).
     static std::optional<FileLock> try_acquire(const std::filesystem::path& path);
 
+    struct Holder {
+        bool held = false;
+        int pid = 0;  // the holding process where the system names it (Linux); 0 if unknown
+    };
+    // Who holds the lock, learnt without waiting (a free lock is held for an instant) and without
+    // creating the file.
+    static Holder holder(const std::filesystem::path& path);
+
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&&) = delete;
     FileLock(const FileLock&) = delete;

@@ -50,6 +50,24 @@ std::optional<FileLock> FileLock::try_acquire(const std::filesystem::path& path)
     return FileLock(reinterpret_cast<std::intptr_t>(file));
 }
 
+FileLock::Holder FileLock::holder(const std::filesystem::path& path) {
+    HANDLE file =
+        CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                    nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE) {
+        const DWORD error = GetLastError();
+        if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) return {};
+        throw Error(ExitCode::kLocalFiles, "cannot open lock file", path.string(),
+                    "check permissions on STIGMER_HOME");
+    }
+    OVERLAPPED overlapped{};
+    const bool free = LockFileEx(file, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0,
+                                 &overlapped) != FALSE;
+    CloseHandle(file);  // releases the lock if we took it
+    // LockFileEx does not tell who holds a lock.
+    return Holder{!free, 0};
+}
+
 FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) {
     other.handle_ = -1;
 }

@@ -69,33 +69,102 @@ TEST(ProgressTest, HumanBytes) {
     EXPECT_EQ(release::ProgressBar::human_bytes(60.0 * 1024 * 1024), "60.0 MiB");
 }
 
-#ifndef _WIN32  // the second holder is a forked process
+#ifndef _WIN32  // the other holder is a forked process
+// A forked process that holds the lock at `path` from construction until release().
+class ForkedHolder {
+  public:
+    explicit ForkedHolder(const std::filesystem::path& path) {
+        int ready[2];
+        int release[2];
+        if (pipe(ready) != 0 || pipe(release) != 0) return;
+        pid_ = fork();
+        if (pid_ == 0) {
+            close(release[1]);
+            try {
+                auto lock = platform::FileLock::acquire(path);
+                const char byte = 1;
+                if (write(ready[1], &byte, 1) != 1) _exit(2);
+                char order = 0;
+                (void)!read(release[0], &order, 1);  // end of file: the test let go
+            } catch (...) {
+                _exit(3);  // never back into the test runner
+            }
+            _exit(0);  // the kernel releases the lock with the process
+        }
+        close(ready[1]);
+        close(release[0]);
+        release_ = release[1];
+        char byte = 0;
+        if (read(ready[0], &byte, 1) != 1) pid_ = -1;
+        close(ready[0]);
+    }
+    ~ForkedHolder() { release(); }
+    ForkedHolder(const ForkedHolder&) = delete;
+    ForkedHolder& operator=(const ForkedHolder&) = delete;
+
+    int pid() const { return pid_; }
+    // Lets the holder go without waiting for it: end of file on its pipe (never a write, which
+    // would raise SIGPIPE here if it had already gone).
+    void let_go() {
+        if (release_ >= 0) close(release_);
+        release_ = -1;
+    }
+    // Lets the holder go and waits until it has exited; its exit code.
+    int release() {
+        let_go();
+        int status = -1;
+        if (pid_ > 0) waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+  private:
+    int pid_ = -1;
+    int release_ = -1;
+};
+
 TEST(FileLockTest, SecondHolderWaitsUntilFirstReleases) {
     testing::TempDir dir;
     const auto path = dir.path() / "locks" / "x.lock";
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        auto lock = platform::FileLock::acquire(path);
-        const char byte = 1;
-        if (write(ready[1], &byte, 1) != 1) _exit(2);
-        usleep(300 * 1000);
-        _exit(0);  // the kernel releases the lock with the process
-    }
-    char byte = 0;
-    ASSERT_EQ(read(ready[0], &byte, 1), 1);
+    ForkedHolder first(path);
+    ASSERT_GT(first.pid(), 0);
     bool waited = false;
     {
-        auto lock = platform::FileLock::acquire(path, [&] { waited = true; });
+        // The first holder lets go only once this one has found the lock taken: no timing.
+        auto lock = platform::FileLock::acquire(path, [&] {
+            waited = true;
+            first.let_go();
+        });
     }
     EXPECT_TRUE(waited);
-    int status = 0;
-    waitpid(child, &status, 0);
-    EXPECT_EQ(WEXITSTATUS(status), 0);
-    close(ready[0]);
-    close(ready[1]);
+    EXPECT_EQ(first.release(), 0);
+}
+
+TEST(FileLockTest, HolderIsFoundWithoutTakingTheLock) {
+    testing::TempDir dir;
+    const auto path = dir.path() / "run" / "daemon.lock";
+    EXPECT_FALSE(platform::FileLock::holder(path).held);
+    EXPECT_FALSE(std::filesystem::exists(path));  // looking creates nothing
+    {
+        ForkedHolder other(path);
+        ASSERT_GT(other.pid(), 0);
+        const auto found = platform::FileLock::holder(path);
+        EXPECT_TRUE(found.held);
+#ifdef __linux__
+        EXPECT_EQ(found.pid, other.pid());
+#endif
+        EXPECT_FALSE(platform::FileLock::try_acquire(path).has_value());
+    }
+    EXPECT_FALSE(platform::FileLock::holder(path).held);
+    {
+        const auto lock = platform::FileLock::acquire(path);
+        const auto found = platform::FileLock::holder(path);
+        EXPECT_TRUE(found.held);
+#ifdef __linux__
+        EXPECT_EQ(found.pid, getpid());
+#endif
+    }
+    EXPECT_TRUE(platform::FileLock::try_acquire(path).has_value());
 }
 #endif
 
