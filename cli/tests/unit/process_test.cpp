@@ -3,14 +3,19 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __APPLE__
+#include <sys/sysctl.h>
+#endif
 
+#include <cerrno>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "platform/background.h"
 #include "platform/pipe_read.h"
 #include "platform/process.h"
-#include "platform/process_info.h"
 #include "test_support.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -45,11 +50,34 @@ ExitStatus wait_for_exit(ChildProcess& child) {
     return *child.poll();
 }
 
+// Whether process `pid` has ended: there is none, or it is a zombie (its parent, perhaps a
+// container's init, need not have reaped it yet).
+bool has_ended(int pid) {
+    if (::kill(pid, 0) != 0) return errno == ESRCH;
+#ifdef __linux__
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "pid (command) state ...": the command may itself hold spaces and parentheses.
+    const auto name_end = stat.rfind(") ");
+    if (name_end == std::string::npos || name_end + 2 >= stat.size())
+        return ::kill(pid, 0) != 0 && errno == ESRCH;  // it went while we read
+    return stat[name_end + 2] == 'Z' || stat[name_end + 2] == 'X';
+#elif defined(__APPLE__)
+    int query[] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, pid};
+    struct kinfo_proc info {};
+    size_t size = sizeof info;
+    if (::sysctl(query, 4, &info, &size, nullptr, 0) != 0 || size == 0)
+        return ::kill(pid, 0) != 0 && errno == ESRCH;
+    return info.kp_proc.p_stat == SZOMB;
+#else
+    return false;
+#endif
+}
+
 bool gone_within(int pid, std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
-        // A zombie still "exists"; its command line is empty once it has exited.
-        if (!process_exists(pid) || process_command_line(pid).empty()) return true;
+        if (has_ended(pid)) return true;
         std::this_thread::sleep_for(20ms);
     }
     return false;
@@ -90,6 +118,20 @@ class InheritableDescriptors {
 };
 
 }  // namespace
+
+TEST(GoneWithin, TellsARunningProcessFromAnEndedOne) {
+    // The helper the tests below rely on: it must be able to say "still there".
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    EXPECT_FALSE(gone_within(child, 200ms));
+    ::kill(child, SIGKILL);
+    EXPECT_TRUE(gone_within(child, 2000ms));  // a zombie until reaped: ended all the same
+    ::waitpid(child, nullptr, 0);
+}
 
 TEST(ChildProcess, CapturesStdoutAndStderrAndTheExitCode) {
     auto child = ChildProcess::spawn(shell("echo out; echo err >&2; exit 3"));
