@@ -67,7 +67,6 @@ if(STIGMER_PORTABLE AND NOT WIN32)
     _stigmer_find_static(libxml-2.0)
   endif()
   _stigmer_find_static(libsodium)
-  _stigmer_find_static(libcrypto)
   list(REMOVE_DUPLICATES _stigmer_static_archives)
   if(NOT APPLE AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.24)
     # GNU ld takes archives in order, and these refer to each other both ways (libxml2 needs
@@ -83,13 +82,13 @@ if(STIGMER_PORTABLE AND NOT WIN32)
     target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
   endif()
   if(NOT APPLE)
-    # OpenSSL's static symbols stay private, so libcurl keeps using the system's shared copy.
+    # The static libraries' symbols stay private: nothing of them can take the place of what
+    # the system's shared libcurl and its OpenSSL bring.
     target_link_options(stigmer_deps INTERFACE LINKER:--exclude-libs,ALL)
   endif()
 else()
-  find_package(OpenSSL REQUIRED)
   find_package(LibArchive REQUIRED)
   pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
   target_link_libraries(stigmer_deps INTERFACE
-    OpenSSL::Crypto LibArchive::LibArchive PkgConfig::SODIUM)
+    LibArchive::LibArchive PkgConfig::SODIUM)
 endif()

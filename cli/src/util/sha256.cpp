@@ -1,6 +1,6 @@
 #include "util/sha256.h"
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include <fstream>
 #include <vector>
@@ -11,37 +11,29 @@
 namespace stigmer {
 
 struct Sha256::Context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~Context() { EVP_MD_CTX_free(ctx); }
+    crypto_hash_sha256_state state;
 };
 
 Sha256::Sha256() : context_(std::make_unique<Context>()) {
-    if (context_->ctx == nullptr) throw std::bad_alloc();
+    if (sodium_init() < 0) throw std::runtime_error("libsodium could not initialise");
     reset();
 }
 
 Sha256::~Sha256() = default;
 
 void Sha256::reset() {
-    if (EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1) {
-        throw std::runtime_error("OpenSSL could not initialise SHA-256");
-    }
+    crypto_hash_sha256_init(&context_->state);
 }
 
 void Sha256::update(const void* data, std::size_t length) {
-    if (EVP_DigestUpdate(context_->ctx, data, length) != 1) {
-        throw std::runtime_error("OpenSSL SHA-256 update failed");
-    }
+    crypto_hash_sha256_update(&context_->state, static_cast<const unsigned char*>(data), length);
 }
 
 std::string Sha256::finish_hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(context_->ctx, digest, &length) != 1) {
-        throw std::runtime_error("OpenSSL SHA-256 final failed");
-    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&context_->state, digest);
     reset();
-    return to_hex(digest, length);
+    return to_hex(digest, sizeof digest);
 }
 
 void Sha256::update_from_file(const std::filesystem::path& path, std::uintmax_t length) {

@@ -8,7 +8,8 @@
 
 namespace stigmer {
 
-// Incremental SHA-256 (OpenSSL EVP), so a download is hashed while it streams in.
+// Incremental SHA-256 (libsodium, which minisign verification needs anyway), so a download is
+// hashed while it streams in.
 class Sha256 {
   public:
     Sha256();
