@@ -110,12 +110,13 @@ void stop_daemon(const daemon::DaemonClient& client, const Console& console, sec
         console.status("the daemon did not stop within " + std::to_string(timeout.count()) +
                        "s; forcing it");
     } else if (client.alive()) {
-        console.status("the daemon does not answer; stopping it through its pid");
+        console.status("the daemon does not answer; stopping the process that holds its lock");
     }
     client.force_stop(milliseconds(15'000));
     if (client.alive()) {
         throw Error(ExitCode::kFailure, "the stigmer daemon could not be stopped",
-                    client.paths().pid_file.string(), "kill the process named in that file");
+                    client.paths().daemon_lock.string(),
+                    "kill the process that holds that file (`fuser` names it), then retry");
     }
 }
 
