@@ -44,6 +44,23 @@ class Serving {
     std::thread thread_;
 };
 
+nlohmann::json always_ok(const nlohmann::json&) {
+    return {{"ok", true}};
+}
+
+// A server on `path` in a directory of its own, served by a loop on its own thread: members go
+// in reverse order, the serving thread first.
+struct ServedSocket {
+    explicit ServedSocket(ControlServer::Handler handler = always_ok)
+        : server(loop, path, std::move(handler)) {}
+
+    TempDir dir;
+    const std::filesystem::path path = dir.path() / "stigmer.sock";
+    EventLoop loop;
+    ControlServer server;
+    Serving serving{loop};
+};
+
 int connect_to(const std::filesystem::path& path) {
     const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un address{};
@@ -60,13 +77,10 @@ int connect_to(const std::filesystem::path& path) {
 }  // namespace
 
 TEST(ControlSocket, AnswersOneJsonRequestPerConnection) {
-    TempDir dir;
-    const auto path = dir.path() / "stigmer.sock";
-    EventLoop loop;
-    ControlServer server(loop, path, [](const nlohmann::json& request) {
+    ServedSocket socket([](const nlohmann::json& request) {
         return nlohmann::json{{"ok", true}, {"echo", request.value("command", "")}};
     });
-    Serving serving(loop);
+    const auto& path = socket.path;
     const auto answer = send_control_request(path, {{"command", "status"}}, 2000ms);
     ASSERT_TRUE(answer.has_value());
     EXPECT_EQ((*answer)["echo"], "status");
@@ -76,13 +90,8 @@ TEST(ControlSocket, AnswersOneJsonRequestPerConnection) {
 }
 
 TEST(ControlSocket, OnlyItsOwnerMayConnect) {
-    TempDir dir;
-    const auto path = dir.path() / "stigmer.sock";
-    EventLoop loop;
-    ControlServer server(loop, path, [](const nlohmann::json&) {
-        return nlohmann::json{{"ok", true}};
-    });
-    Serving serving(loop);
+    ServedSocket socket;
+    const auto& path = socket.path;
     struct stat info {};
     ASSERT_EQ(::stat(path.c_str(), &info), 0);
     EXPECT_EQ(info.st_mode & 0777, 0600u);
@@ -91,7 +100,7 @@ TEST(ControlSocket, OnlyItsOwnerMayConnect) {
     if (own >= 0) ::close(own);
     if (::geteuid() != 0) GTEST_SKIP() << "connecting as another user needs root to become one";
     // Another user, with search access to the directory, is refused by the socket's mode.
-    std::filesystem::permissions(dir.path(), std::filesystem::perms::all);
+    std::filesystem::permissions(socket.dir.path(), std::filesystem::perms::all);
     const pid_t other = ::fork();
     if (other == 0) {
         if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
@@ -106,13 +115,8 @@ TEST(ControlSocket, OnlyItsOwnerMayConnect) {
 }
 
 TEST(ControlSocket, AClientThatSaysNothingDoesNotHoldUpOthers) {
-    TempDir dir;
-    const auto path = dir.path() / "stigmer.sock";
-    EventLoop loop;
-    ControlServer server(loop, path, [](const nlohmann::json&) {
-        return nlohmann::json{{"ok", true}};
-    });
-    Serving serving(loop);
+    ServedSocket socket;
+    const auto& path = socket.path;
     const int silent = connect_to(path);
     ASSERT_GE(silent, 0);
     const auto answer = send_control_request(path, {{"command", "ping"}}, 1000ms);
@@ -158,14 +162,10 @@ TEST(ControlSocket, WorksUnderADeepHomeDirectory) {
 }
 
 TEST(ControlSocket, ABadRequestGetsAnErrorAnswer) {
-    TempDir dir;
-    const auto path = dir.path() / "stigmer.sock";
-    EventLoop loop;
-    ControlServer server(loop, path, [](const nlohmann::json& request) -> nlohmann::json {
+    ServedSocket socket([](const nlohmann::json& request) -> nlohmann::json {
         return {{"ok", true}, {"value", request.at("missing")}};
     });
-    Serving serving(loop);
-    const auto answer = send_control_request(path, {{"command", "x"}}, 2000ms);
+    const auto answer = send_control_request(socket.path, {{"command", "x"}}, 2000ms);
     ASSERT_TRUE(answer.has_value());
     EXPECT_FALSE((*answer)["ok"].get<bool>());
 }
