@@ -11,12 +11,11 @@ import base64
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from agent_runner.chat_models import build_chat_model
 from agent_runner.config import LlmDefaults
 from agent_runner.contracts import (
     CHECK_WORKSPACE_ACTIVITY,
@@ -31,7 +30,11 @@ from agent_runner.contracts import (
 )
 from agent_runner.errors import StartupError
 from agent_runner.model_spec import ModelSpec, parse_model_name
-from agent_runner.workspace_backend import workspace_files, workspace_problem
+
+# The agent stack (LangChain, deepagents) is imported where it is used: the worker polls
+# before it is imported (agent_stack.py), and these activities wait for it.
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 
 def configuration_error(error: StartupError) -> ApplicationError:
@@ -72,6 +75,8 @@ class AgentActivities:
             raise configuration_error(error) from None
         except ValueError as error:
             raise ApplicationError(str(error), type=CONFIGURATION_ERROR, non_retryable=True) from None
+        from agent_runner.chat_models import build_chat_model
+
         return build_chat_model(resolved)
 
     @activity.defn(name=SAVE_FILES_ACTIVITY)
@@ -91,6 +96,8 @@ class AgentActivities:
     @activity.defn(name=CHECK_WORKSPACE_ACTIVITY)
     async def check_workspace(self, workspace: str) -> None:
         """The user's directory (`--workspace`) is there on this machine: checked once, before any model call."""
+        from agent_runner.workspace_backend import workspace_problem
+
         problem = workspace_problem(workspace)
         if problem:
             raise ApplicationError(problem, type=CONFIGURATION_ERROR, non_retryable=True)
@@ -98,6 +105,8 @@ class AgentActivities:
     @activity.defn(name=WORKSPACE_FILES_ACTIVITY)
     async def workspace_files(self, request: WorkspaceFilesInput) -> list[FileRecord]:
         """The files the agent wrote or edited in the user's directory, with their sizes on disk."""
+        from agent_runner.workspace_backend import workspace_files
+
         return [FileRecord(path, size) for path, size in workspace_files(request.workspace, request.paths)]
 
 

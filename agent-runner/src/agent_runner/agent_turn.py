@@ -22,7 +22,6 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 from agent_runner import durable_agent, logs
-from agent_runner.approvals import ApprovalGate
 from agent_runner.contracts import (
     AGENT_ERROR,
     CHECK_WORKSPACE_ACTIVITY,
@@ -40,7 +39,7 @@ from agent_runner.contracts import (
     WorkspaceFilesInput,
 )
 from agent_runner.model_spec import ModelSpec
-from agent_runner.steps import StepLog
+from agent_runner.observed import Observed
 
 # Quick local steps (settings, files on the worker's disk).
 LOCAL_STEP = timedelta(seconds=60)
@@ -55,13 +54,6 @@ class TurnOutcome:
     messages: list[BaseMessage]  # the whole conversation after the turn
     files: dict[str, Any]  # every file of the agent's state after the turn (unchanged by a turn with a workspace)
 
-
-@dataclass
-class Observed:
-    """What a client sees of the turn while it runs: its steps, and the calls waiting for approval."""
-
-    steps: StepLog
-    gate: ApprovalGate
 
 
 async def run_turn(

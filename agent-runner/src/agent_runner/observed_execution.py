@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from agent_runner.agent_turn import Observed
 from agent_runner.approvals import ApprovalGate
 from agent_runner.contracts import DECIDE_UPDATE, STEPS_QUERY, Decision, DecisionResult, StepsQuery, StepsView
+from agent_runner.observed import Observed
 from agent_runner.steps import StepLog
 
 

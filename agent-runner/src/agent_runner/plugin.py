@@ -14,12 +14,13 @@ from typing import Any, Optional
 
 from temporalio.deepagents import DeepAgentsPlugin
 
+from agent_runner.agent_stack import AgentStack
 from agent_runner.contracts import WORKSPACE_BACKEND
-from agent_runner.workspace_backend import open_workspace
 
 WORKFLOW_SIDE_MODULES = (
     "agent_runner.agent_turn",
     "agent_runner.approvals",
+    "agent_runner.observed",
     "agent_runner.observed_execution",
     "agent_runner.step_middleware",
     "agent_runner.steps",
@@ -39,10 +40,23 @@ def _no_models(name: str) -> Any:
     raise RuntimeError(f"this process replays histories and calls no model (asked for {name})")
 
 
-def build_plugin(chat_model: Optional[Callable[[str], Any]] = None) -> DeepAgentsPlugin:
-    """The plugin; `chat_model` builds the real client for a model name (None when only replaying)."""
-    return DeepAgentsPlugin(
+def _open_workspace(directory: Any) -> Any:
+    # Imported when a file step runs: the agent stack is not imported at start (agent_stack.py).
+    from agent_runner.workspace_backend import open_workspace
+
+    return open_workspace(directory)
+
+
+def build_plugin(chat_model: Optional[Callable[[str], Any]] = None, stack: Optional[AgentStack] = None) -> DeepAgentsPlugin:
+    """The plugin; `chat_model` builds the real client for a model name (None when only replaying).
+
+    With `stack`, the worker polls before the agent stack is imported, and the plugin's
+    patches of deepagents are installed once it is (`AgentStack.deferring`)."""
+    plugin = DeepAgentsPlugin(
         model_provider=chat_model or _no_models,
-        backends={WORKSPACE_BACKEND: open_workspace},
+        backends={WORKSPACE_BACKEND: _open_workspace},
         passthrough_modules=WORKFLOW_SIDE_MODULES,
     )
+    if stack is not None:
+        plugin.run_context = stack.deferring(plugin.run_context)
+    return plugin

@@ -17,6 +17,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from agent_runner import history_steps
+from agent_runner.agent_stack import import_agent_stack
 from agent_runner.errors import StartupError
 from agent_runner.plugin import build_plugin
 from agent_runner.thread_workflow import AgentThread
@@ -29,6 +30,9 @@ async def replay_history_files(paths: Sequence[Path], on_ok: Callable[[str], Non
     """Replays each history in turn, calling `on_ok` with its name; raises on the first that
     fails (nondeterminism, or a file that is not a history). `workflows` replaces the code
     replayed (the tests' deliberately changed variants)."""
+    # Imported before any replay: a workflow imports the stack where it uses it, and an import
+    # inside a workflow task would count against Temporal's two-second deadlock limit.
+    import_agent_stack()
     replayer = Replayer(workflows=list(workflows), plugins=[build_plugin()])
     for path in paths:
         name = history_name(path)

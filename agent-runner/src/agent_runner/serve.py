@@ -11,6 +11,7 @@ from temporalio.worker import Worker, WorkerDeploymentConfig
 
 from agent_runner import logs
 from agent_runner.activities import AgentActivities
+from agent_runner.agent_stack import AgentStack, AgentStackGate
 from agent_runner.config import RunnerSettings, TemporalSettings
 from agent_runner.errors import StartupError
 from agent_runner.plugin import build_plugin
@@ -25,12 +26,21 @@ from agent_runner.workspace import ensure_workspace_root
 READY_POLL_SECONDS = 0.02
 
 
-def deployment_config(temporal: TemporalSettings) -> Optional[WorkerDeploymentConfig]:
+# The deployment an unversioned worker names itself in: with an explicit version, the SDK
+# does not hash the bytecode of every loaded module at start to make up a build id.
+UNVERSIONED_DEPLOYMENT = "stigmer-agent-runner"
+
+
+def deployment_config(temporal: TemporalSettings) -> WorkerDeploymentConfig:
     """Worker Versioning when the daemon names a deployment: executions are pinned to the build
     that started them (threads declare auto-upgrade themselves), so a new release's runner can
-    start beside the old one while the old one finishes what it began."""
+    start beside the old one while the old one finishes what it began. Otherwise the worker is
+    unversioned, identified by the runner's version."""
     if temporal.deployment_name is None or temporal.build_id is None:
-        return None
+        return WorkerDeploymentConfig(
+            version=WorkerDeploymentVersion(UNVERSIONED_DEPLOYMENT, current_version()),
+            use_worker_versioning=False,
+        )
     return WorkerDeploymentConfig(
         version=WorkerDeploymentVersion(temporal.deployment_name, temporal.build_id),
         use_worker_versioning=True,
@@ -51,7 +61,7 @@ def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivit
     return Worker(
         client,
         task_queue=temporal.task_queue,
-        workflows=[ExecuteAgent, VersionedAgentThread if versioning else AgentThread],
+        workflows=[ExecuteAgent, VersionedAgentThread if versioning.use_worker_versioning else AgentThread],
         activities=[activities.resolve_model, activities.save_files, activities.check_workspace, activities.workspace_files],
         interceptors=[ProviderErrorsInterceptor()],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
@@ -87,6 +97,15 @@ async def _first(stop: ShutdownSignals, awaitable: Any) -> Optional[Any]:
     return None
 
 
+def _stack_error(error: BaseException) -> StartupError:
+    logs.logger().debug("the agent stack failed to load", exc_info=error)
+    summary = " ".join(str(error).split())[:200]
+    return StartupError(
+        f"the agent libraries failed to load ({type(error).__name__}: {summary})",
+        "this agent-runner is damaged: reinstall stigmer",
+    )
+
+
 async def serve(settings: RunnerSettings) -> int:
     log = logs.logger()
     ensure_workspace_root(settings.workspace_root)
@@ -94,7 +113,9 @@ async def serve(settings: RunnerSettings) -> int:
     stop.install()
     try:
         activities = AgentActivities(settings.llm, settings.workspace_root)
-        client = await _first(stop, connect(settings.temporal, plugins=[build_plugin(activities.chat_model)]))
+        stack = AgentStack(settings.llm.provider)
+        plugin = build_plugin(activities.chat_model, stack)
+        client = await _first(stop, connect(settings.temporal, plugins=[plugin], payload_codec=AgentStackGate(stack)))
         if client is None:
             return 0
         worker = build_worker(client, settings, activities)
@@ -114,10 +135,14 @@ async def serve(settings: RunnerSettings) -> int:
                 deployment=settings.temporal.deployment_name or "",
                 build_id=settings.temporal.build_id or "",
             )
-        await _first(stop, asyncio.shield(run))
+        stack_failed = asyncio.ensure_future(stack.failure())
+        await _first(stop, asyncio.wait({run, stack_failed}, return_when=asyncio.FIRST_COMPLETED))
         if not run.done():
             await worker.shutdown()
         await run
+        if stack_failed.done():
+            raise _stack_error(stack_failed.result())
+        stack_failed.cancel()
         logs.event(log, "stopped", "stopped")
         return 0
     finally:

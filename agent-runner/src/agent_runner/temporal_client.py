@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 from temporalio.client import Client, Plugin
+from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.service import TLSConfig
 
 from agent_runner.config import TemporalSettings
@@ -24,7 +25,9 @@ def tls_config(settings: TemporalSettings) -> Optional[TLSConfig]:
     )
 
 
-async def connect(settings: TemporalSettings, plugins: Sequence[Plugin] = ()) -> Client:
+async def connect(
+    settings: TemporalSettings, plugins: Sequence[Plugin] = (), payload_codec: Optional[PayloadCodec] = None
+) -> Client:
     """A connected client, or a StartupError saying Temporal cannot be reached."""
     try:
         return await asyncio.wait_for(
@@ -34,6 +37,7 @@ async def connect(settings: TemporalSettings, plugins: Sequence[Plugin] = ()) ->
                 tls=tls_config(settings) or False,
                 api_key=settings.api_key,
                 plugins=plugins,
+                data_converter=DataConverter(payload_codec=payload_codec) if payload_codec else DataConverter.default,
             ),
             timeout=settings.connect_timeout_seconds,
         )

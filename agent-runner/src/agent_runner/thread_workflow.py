@@ -19,16 +19,18 @@ by the thread: each turn that should work in the directory names it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import workflow
 from temporalio.common import VersioningBehavior
 from temporalio.exceptions import ApplicationError, is_cancelled_exception
 
-with workflow.unsafe.imports_passed_through():
-    from langchain_core.messages import BaseMessage, messages_from_dict, messages_to_dict
+# The agent stack (LangChain, the turn) is imported where it is used, not here: the worker loads
+# this module before the stack is imported (agent_stack.py).
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
-    from agent_runner.agent_turn import run_turn
+with workflow.unsafe.imports_passed_through():
     from agent_runner.contracts import (
         CANCEL_TURN_SIGNAL,
         THREAD_WORKFLOW_NAME,
@@ -54,6 +56,8 @@ class AgentThreadBody(ObservedExecution):
         super().__init__()
         # The state is taken here, not in `run`: a turn that arrives with the start (update with
         # start, or waiting across a continue-as-new) runs before `run` does.
+        from langchain_core.messages import messages_from_dict
+
         self.thread_id = state.thread_id
         self.messages: list[BaseMessage] = list(messages_from_dict(state.messages))
         self.files: dict[str, Any] = dict(state.files)
@@ -64,11 +68,15 @@ class AgentThreadBody(ObservedExecution):
         self.cancelled_turns: set[str] = set()
 
     async def live(self) -> None:
+        from langchain_core.messages import messages_to_dict
+
         await workflow.wait_condition(lambda: self._should_continue_as_new() and workflow.all_handlers_finished())
         workflow.continue_as_new(ThreadState(self.thread_id, messages_to_dict(self.messages), self.files, self.max_events))
 
     @workflow.update(name=TURN_UPDATE)
     async def turn(self, request: AgentExecutionInput) -> AgentExecutionResult:
+        from agent_runner.agent_turn import run_turn
+
         async with self.lock:
             request.thread_id = self.thread_id
             update = workflow.current_update_info()

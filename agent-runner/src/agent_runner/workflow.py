@@ -13,7 +13,6 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from agent_runner.agent_turn import run_turn
     from agent_runner.contracts import (
         CONFIGURATION_ERROR,
         THREAD_WORKFLOW_NAME,
@@ -38,5 +37,8 @@ class ExecuteAgent(ObservedExecution):
                 type=CONFIGURATION_ERROR,
                 non_retryable=True,
             )
+        # Here, not at the top: the worker loads this module before the agent stack (agent_stack.py).
+        from agent_runner.agent_turn import run_turn
+
         folder = workspace_folder_name(workflow.info().workflow_id, None)
         return (await run_turn(request, folder, self.observed)).result

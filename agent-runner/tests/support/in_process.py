@@ -17,6 +17,7 @@ from temporalio.client import Client, WithStartWorkflowOperation, WorkflowFailur
 from temporalio.common import WorkflowIDConflictPolicy
 
 from agent_runner.activities import AgentActivities
+from agent_runner.agent_stack import import_agent_stack
 from agent_runner.config import read_settings
 from agent_runner.contracts import AgentExecutionInput, AgentExecutionResult, ThreadState
 from agent_runner.plugin import build_plugin
@@ -41,7 +42,9 @@ def fake_llm_env(fake_llm: FakeLlmServer, workspace_root: Path, **extra: str) ->
 
 @asynccontextmanager
 async def running_worker(temporal: TemporalDevServer, task_queue: str, env: Mapping[str, str]) -> AsyncIterator[Client]:
-    """A polling worker; yields a client to start executions with."""
+    """A polling worker; yields a client to start executions with. The agent stack is imported
+    first, not in the background as the executable does (tests/test_agent_stack.py covers that)."""
+    import_agent_stack()
     settings = read_settings({"TEMPORAL_SERVICE_ADDRESS": temporal.address, "TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE": task_queue, **env})
     activities = AgentActivities(settings.llm, settings.workspace_root)
     client = await Client.connect(temporal.address, plugins=[build_plugin(activities.chat_model)])
