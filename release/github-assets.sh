@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lays out a finalized release for a GitHub Release, whose assets have flat names:
-# stigmer-{version}-{platform}.tar.gz|zip, agent-runner-{version}-{platform}[.exe],
+# stigmer-{version}-{platform}.tar.gz|zip, agent-runner-{version}-{platform}.tar.gz|zip,
 # temporal-{temporal version}-{platform}.tar.gz|zip, the signed manifest and SHA256SUMS, and
 # checksums.txt for the flat names (`sha256sum -c checksums.txt` in a download folder).
 #
@@ -17,9 +17,9 @@ rm -rf "$out"
 mkdir -p "$out"
 for pdir in "$dir"/*/; do
   platform=$(basename "$pdir")
-  exe=$(exe_suffix "$platform") ext=$(archive_ext "$platform")
+  ext=$(archive_ext "$platform")
   cp "$pdir/stigmer.$ext" "$out/stigmer-$version-$platform.$ext"
-  cp "$pdir/agent-runner$exe" "$out/agent-runner-$version-$platform$exe"
+  cp "$pdir/agent-runner.$ext" "$out/agent-runner-$version-$platform.$ext"
   cp "$pdir/temporal.$ext" "$out/temporal-$(temporal_version)-$platform.$ext"
 done
 cp "$dir"/manifest.json "$dir"/manifest.json.minisig "$dir"/SHA256SUMS "$dir"/SHA256SUMS.minisig "$out/"

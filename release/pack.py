@@ -2,6 +2,10 @@
 """Packs files into a reproducible tar.gz or zip (same bytes on every OS for the same input).
 
   pack.py --format tar.gz --out stigmer.tar.gz path/to/stigmer[=name-in-archive] ...
+  pack.py --format tar.gz --out agent-runner.tar.gz --dir FOLDER [path=name ...]
+
+`--dir` packs every file under FOLDER, named relative to it, in sorted order; a file also
+given by name replaces the folder's file of that name.
 
 Executables keep mode 0755, everything else gets 0644; owner root, fixed timestamp
 (SOURCE_DATE_EPOCH, else 2000-01-01), entries in the order given.
@@ -29,6 +33,13 @@ def members(specs: list[str]) -> list[tuple[Path, str, int]]:
         executable = os.access(path, os.X_OK) or name.endswith(".exe") or path.suffix == ".exe"
         out.append((path, name or path.name, 0o755 if executable else 0o644))
     return out
+
+
+def folder_members(folder: Path, replaced: set[str]) -> list[str]:
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: not a directory")
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return [f"{folder / name}={name}" for name in names if name not in replaced]
 
 
 def write_tar_gz(out: Path, entries: list[tuple[Path, str, int]], epoch: int) -> None:
@@ -62,11 +73,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--format", choices=("tar.gz", "zip"), required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("files", nargs="+")
+    parser.add_argument("--dir", type=Path, help="pack every file under this folder")
+    parser.add_argument("files", nargs="*")
     args = parser.parse_args()
+    if not args.files and not args.dir:
+        parser.error("nothing to pack: give files or --dir")
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
     try:
-        entries = members(args.files)
+        named = {spec.partition("=")[2] or Path(spec).name for spec in args.files}
+        entries = members((folder_members(args.dir, named) if args.dir else []) + args.files)
     except FileNotFoundError as err:
         print(f"pack: {err}", file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@
 #   STIGMER_RELEASE_OUT           tree root (default out/releases; the releases base URL)
 #   STIGMER_RELEASE_CHANNEL       channel to point at VERSION (default: dev, preview or stable by version)
 #   STIGMER_CLI_BINARY            use this stigmer executable instead of building one
-#   STIGMER_AGENT_RUNNER_BINARY   use this agent-runner executable instead of building one
+#   STIGMER_AGENT_RUNNER_FOLDER   ship this one-folder agent-runner bundle instead of building one
 #   STIGMER_TOOLS_DIR             where `make setup` put the Temporal CLI
 set -euo pipefail
 # shellcheck source=release/lib.sh
@@ -31,22 +31,21 @@ if [ -z "$cli" ]; then
   cli=$(bash "$RELEASE_DIR/build-cli.sh" "$version" "out/build/cli-$platform")
 fi
 
-# 2. The agent-runner executable (PyInstaller, native only).
-runner="${STIGMER_AGENT_RUNNER_BINARY:-}"
+# 2. The agent-runner's one-folder bundle (PyInstaller, native only; rebuilt only when its
+#    sources changed).
+runner="${STIGMER_AGENT_RUNNER_FOLDER:-}"
 if [ -z "$runner" ]; then
-  log "building the agent-runner executable $version"
+  log "building the agent-runner bundle (if its sources changed)"
   make --no-print-directory -C agent-runner build-binary VERSION="$version" >&2
-  runner=agent-runner/dist/agent-runner
+  runner=agent-runner/dist/agent-runner-folder
 fi
-[ -x "$runner" ] || die "$runner: not an executable"
 
 # 3. Stage the platform directory exactly as the workflow does, then finalize and sign.
 staging="$out/$version/$platform"
 rm -rf "${out:?}/$version"
 mkdir -p "$staging"
 bash "$RELEASE_DIR/package-cli.sh" "$platform" "$cli" "$staging"
-cp "$runner" "$staging/agent-runner"
-chmod 0755 "$staging/agent-runner"
+bash "$RELEASE_DIR/package-agent-runner.sh" "$platform" "$runner" "$version" "$staging"
 bash "$RELEASE_DIR/package-temporal.sh" "$platform" "$tools/temporal" "$staging"
 bash "$RELEASE_DIR/finalize.sh" "$out" "$version"
 bash "$RELEASE_DIR/publish-channel.sh" "$out" "$version" ${STIGMER_RELEASE_CHANNEL:+"$STIGMER_RELEASE_CHANNEL"}

@@ -36,8 +36,9 @@ unpack() { # archive destdir
 }
 unpack "$dir/stigmer.$ext" "$work/stigmer"
 unpack "$dir/temporal.$ext" "$work/temporal"
+unpack "$dir/agent-runner.$ext" "$work/agent-runner"
 stigmer="$work/stigmer/stigmer$exe"
-runner="$dir/agent-runner$exe"
+runner="$work/agent-runner/agent-runner$exe"
 temporal="$work/temporal/temporal$exe"
 
 expect_version() { # name output

@@ -27,9 +27,7 @@ def artifact(component: str, platform: str) -> Artifact:
     """The layout of docs/release-manifest.md, one rule per component."""
     exe = ".exe" if is_windows(platform) else ""
     archive = "zip" if is_windows(platform) else "tar.gz"
-    if component == "agent-runner":
-        return Artifact(f"agent-runner{exe}", "binary", f"agent-runner{exe}")
-    if component in ("temporal", "stigmer"):
+    if component in ("agent-runner", "temporal", "stigmer"):
         return Artifact(f"{component}.{archive}", archive, f"{component}{exe}")
     raise KeyError(f"unknown component {component!r}")
 

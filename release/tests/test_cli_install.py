@@ -26,9 +26,17 @@ def test_server_install_from_the_local_release_server(stigmer: Path, tree: Path,
     out = run([str(stigmer), "--quiet", "--releases-url", serve(tree), "--home", str(home),
                "server", "install", "--version", VERSION], timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
+    # The agent-runner's folder, unpacked once: every file of the archive, byte for byte.
     runner = manifest["components"]["agent-runner"]["platforms"][PLATFORM]
-    installed = home / "versions" / "agent-runner" / VERSION / runner["entry"]
-    assert hashlib.sha256(installed.read_bytes()).hexdigest() == runner["sha256"]
+    installed = home / "versions" / "agent-runner" / VERSION
+    with tarfile.open(tree / VERSION / runner["url"]) as tar:
+        members = [m for m in tar.getmembers() if m.isfile()]
+        assert len(members) > 100
+        for member in members:
+            packed = tar.extractfile(member)
+            assert packed is not None
+            assert hashlib.sha256(packed.read()).digest() == hashlib.sha256((installed / member.name).read_bytes()).digest(), member.name
+    assert (installed / runner["entry"]).stat().st_mode & 0o111
     # bin/ holds the active version's launchers (DESIGN.md, "On disk").
     temporal_version = manifest["components"]["temporal"]["version"]
     assert f"temporal version {temporal_version}" in run([str(home / "bin" / "temporal"), "--version"]).stdout

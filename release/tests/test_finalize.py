@@ -16,8 +16,7 @@ def stage(tree: Path, version: str, platforms: list[str]) -> None:
         d = tree / version / platform
         d.mkdir(parents=True)
         win = platform.startswith("windows")
-        (d / ("agent-runner.exe" if win else "agent-runner")).write_bytes(b"runner " + platform.encode())
-        for name in ("temporal", "stigmer"):
+        for name in ("agent-runner", "temporal", "stigmer"):
             (d / f"{name}.{'zip' if win else 'tar.gz'}").write_bytes(f"{name} {platform}".encode())
 
 
@@ -112,6 +111,30 @@ def test_pack_is_reproducible_and_keeps_modes(tmp_path: Path) -> None:
     with tarfile.open(tmp_path / "a0.tar.gz") as tar:
         member = tar.getmember("tool")
         assert member.mode == 0o755 and member.uid == 0 and member.mtime == 946684800
+
+
+def test_pack_dir_takes_a_whole_folder_in_order_and_a_named_file_replaces_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    (folder / "_internal" / "lib").mkdir(parents=True)
+    (folder / "agent-runner").write_bytes(b"exe")
+    (folder / "agent-runner").chmod(0o755)
+    (folder / "_internal" / "lib" / "b.pyc").write_bytes(b"b")
+    (folder / "_internal" / "a.so").write_bytes(b"a")
+    (folder / "agent-runner.version").write_text("stale\n")
+    stamp = tmp_path / "version"
+    stamp.write_text("1.2.3\n")
+    out = tmp_path / "bundle.tar.gz"
+    result = run(["python3", str(RELEASE / "pack.py"), "--format", "tar.gz", "--out", str(out), "--dir", str(folder),
+                  f"{stamp}=agent-runner.version"])
+    assert result.returncode == 0, result.stderr
+    with tarfile.open(out) as tar:
+        assert tar.getnames() == ["_internal/a.so", "_internal/lib/b.pyc", "agent-runner", "agent-runner.version"]
+        assert tar.getmember("agent-runner").mode == 0o755 and tar.getmember("_internal/a.so").mode == 0o644
+        version = tar.extractfile("agent-runner.version")
+        assert version is not None and version.read() == b"1.2.3\n"
+    missing = run(["python3", str(RELEASE / "pack.py"), "--format", "zip", "--out", str(tmp_path / "x.zip"), "--dir",
+                   str(tmp_path / "nowhere")])
+    assert missing.returncode == 1 and "not a directory" in missing.stderr
 
 
 def test_min_cli_version_is_written_only_when_given(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def test_tree_layout(tree: Path) -> None:
         "install.sh", "channels/dev.json", "channels/dev.json.minisig",
         f"{VERSION}/manifest.json", f"{VERSION}/manifest.json.minisig",
         f"{VERSION}/SHA256SUMS", f"{VERSION}/SHA256SUMS.minisig",
-        f"{VERSION}/{PLATFORM}/agent-runner", f"{VERSION}/{PLATFORM}/temporal.tar.gz",
+        f"{VERSION}/{PLATFORM}/agent-runner.tar.gz", f"{VERSION}/{PLATFORM}/temporal.tar.gz",
         f"{VERSION}/{PLATFORM}/stigmer.tar.gz",
     ])
 
@@ -42,11 +42,11 @@ def test_manifest_matches_every_artifact(tree: Path, manifest: dict) -> None:
         path = tree / VERSION / entry["url"]
         assert entry["sha256"] == sha256(path), name
         assert entry["size"] == path.stat().st_size, name
-        assert entry["format"] == ("binary" if name == "agent-runner" else "tar.gz")
+        assert entry["format"] == "tar.gz"
 
 
 def test_archives_hold_their_entry_as_an_executable(tree: Path, manifest: dict) -> None:
-    for name in ("temporal", "stigmer"):
+    for name in ("agent-runner", "temporal", "stigmer"):
         entry = manifest["components"][name]["platforms"][PLATFORM]
         with tarfile.open(tree / VERSION / entry["url"]) as tar:
             member = tar.getmember(entry["entry"])
@@ -60,8 +60,13 @@ def test_executables_report_their_version(tree: Path, tmp_path: Path) -> None:
     temporal_version = (RELEASE / "TEMPORAL_VERSION").read_text().strip()
     assert VERSION in run([str(tmp_path / "stigmer"), "--version"]).stdout
     assert f"temporal version {temporal_version}" in run([str(tmp_path / "temporal"), "--version"]).stdout
-    runner = run([str(tree / VERSION / PLATFORM / "agent-runner"), "--version"])
-    assert VERSION in runner.stdout + runner.stderr
+    # The agent-runner is a folder: its executable beside _internal/ and the version it reports.
+    with tarfile.open(tree / VERSION / PLATFORM / "agent-runner.tar.gz") as tar:
+        names = tar.getnames()
+        assert "agent-runner.version" in names and any(n.startswith("_internal/") for n in names)
+        tar.extractall(tmp_path / "runner", filter="data")
+    runner = run([str(tmp_path / "runner" / "agent-runner"), "--version"])
+    assert runner.stdout.strip() == VERSION, runner.stdout + runner.stderr
 
 
 def test_sha256sums_checks_out(tree: Path) -> None:

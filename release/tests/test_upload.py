@@ -188,5 +188,8 @@ def test_cli_installs_from_the_bucket(uploaded: tuple[str, object], tree: Path, 
     out = run([str(tmp_path / "stigmer"), "--quiet", "--releases-url", f"{endpoint}/{BUCKET}", "--home", str(home),
                "server", "install", "--version", VERSION], timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    runner = home / "versions" / "agent-runner" / VERSION / "agent-runner"
-    assert runner.read_bytes() == (tree / VERSION / PLATFORM / "agent-runner").read_bytes()
+    runner = home / "versions" / "agent-runner" / VERSION
+    with tarfile.open(tree / VERSION / PLATFORM / "agent-runner.tar.gz") as tar:
+        packed = tar.extractfile("agent-runner")
+        assert packed is not None and (runner / "agent-runner").read_bytes() == packed.read()
+        assert (runner / "agent-runner.version").read_text().strip() == VERSION

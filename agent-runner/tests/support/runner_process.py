@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 AGENT_RUNNER_DIR = Path(__file__).resolve().parents[2]
-FROZEN_BINARY = AGENT_RUNNER_DIR / "dist" / "agent-runner"
+FROZEN_BINARY = AGENT_RUNNER_DIR / "dist" / "agent-runner"  # one file: local use and these tests
+FROZEN_FOLDER = AGENT_RUNNER_DIR / "dist" / "agent-runner-folder"  # one folder: what releases ship
 VENV_DIR = AGENT_RUNNER_DIR / ".venv"
 
 

@@ -38,16 +38,10 @@ def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     derive_release(tree, root, LATER)
     # A release whose agent-runner exits at once (signed like any other: the signature vouches
     # for where it came from, not that it works).
-    (root / BROKEN / "linux-amd64").mkdir(parents=True)
-    for artifact in (tree / VERSION / "linux-amd64").iterdir():
-        if artifact.name != "agent-runner":
-            shutil.copy2(artifact, root / BROKEN / "linux-amd64" / artifact.name)
-    broken = root / BROKEN / "linux-amd64" / "agent-runner"
-    broken.write_text("#!/bin/sh\necho 'agent-runner: cannot start (broken on purpose)' >&2\nexit 3\n")
-    broken.chmod(0o755)
+    _with_broken(tree, root / BROKEN / "linux-amd64", "agent-runner")
     release_script("finalize.sh", str(root), BROKEN)
     derive_release(tree, root, NEXT_TEMPORAL, channel=None, temporal_version=f"{SHIPPED_TEMPORAL}-next")
-    _with_broken_temporal(tree, root / BROKEN_TEMPORAL / "linux-amd64")
+    _with_broken(tree, root / BROKEN_TEMPORAL / "linux-amd64", "temporal")
     release_script("finalize.sh", str(root), BROKEN_TEMPORAL, STIGMER_TEMPORAL_VERSION=f"{SHIPPED_TEMPORAL}-broken")
     derive_release(tree, root, OLD)
     derive_release(tree, root, NEW)
@@ -56,17 +50,17 @@ def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     stop_process(proc)
 
 
-def _with_broken_temporal(tree: Path, target: Path) -> None:
-    """The tree's artifacts in `target`, but a temporal.tar.gz whose server exits at once."""
+def _with_broken(tree: Path, target: Path, component: str) -> None:
+    """The tree's artifacts in `target`, but `component`'s archive holds a program that exits at once."""
     target.mkdir(parents=True)
     for artifact in (tree / VERSION / "linux-amd64").iterdir():
-        if artifact.name != "temporal.tar.gz":
+        if artifact.name != f"{component}.tar.gz":
             shutil.copy2(artifact, target / artifact.name)
-    script = target.parent / "temporal"
-    script.write_text("#!/bin/sh\necho 'temporal: cannot start (broken on purpose)' >&2\nexit 3\n")
+    script = target.parent / component
+    script.write_text(f"#!/bin/sh\necho '{component}: cannot start (broken on purpose)' >&2\nexit 3\n")
     script.chmod(0o755)
-    with tarfile.open(target / "temporal.tar.gz", "w:gz") as archive:
-        archive.add(script, arcname="temporal")
+    with tarfile.open(target / f"{component}.tar.gz", "w:gz") as archive:
+        archive.add(script, arcname=component)
     script.unlink()
 
 
