@@ -129,6 +129,25 @@ nlohmann::json upgrade_answer(const nlohmann::json& request, const DaemonLaunch&
 
 }  // namespace
 
+namespace {
+
+// Empties `directory` (made if missing, the owner's alone); returns how many files it removed.
+std::uintmax_t empty_directory(const std::filesystem::path& directory) {
+    std::error_code ec;
+    std::uintmax_t files = 0;
+    for (auto it = std::filesystem::recursive_directory_iterator(directory, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) ++files;
+    }
+    std::filesystem::remove_all(directory, ec);  // symlinks inside are removed, not followed
+    create_directories_or_throw(directory);
+    std::filesystem::permissions(directory, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    return files;
+}
+
+}  // namespace
+
 int clean_up_leftovers(const std::filesystem::path& children_file) {
     std::error_code ec;
     if (!std::filesystem::exists(children_file, ec)) return 0;
@@ -182,6 +201,11 @@ int run_daemon(const DaemonLaunch& launch) {
     if (const int killed = clean_up_leftovers(paths.children_file); killed > 0) {
         say("stopped " + std::to_string(killed) +
             " process group(s) left by a daemon that was killed");
+    }
+    // No component of an earlier daemon runs any more (above): what they left is garbage.
+    if (const auto removed = empty_directory(paths.temp_dir); removed > 0) {
+        say("removed " + std::to_string(removed) +
+            " temporary file(s) left by components that were killed");
     }
     platform::write_file_atomically(paths.pid_file,
                                     std::to_string(platform::current_process_id()) + "\n");

@@ -192,6 +192,10 @@ supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
     const auto workspace_root = home / "data" / "workspaces";
     runner.spawn.environment =
         agent_runner_environment(config, environment, workspace_root, release);
+    // Its temporary files go under STIGMER_HOME, which the daemon empties at start, never into
+    // the system's temp directory (where a one-file build would unpack itself at every start).
+    for (const char* name : {"TMPDIR", "TMP", "TEMP"})
+        set_variable(runner.spawn.environment, name, (home / "tmp").string());
     runner.spawn.working_directory = home / "data";
     if (!t.external) runner.depends_on = {"temporal"};
     runner.ready_marker = kAgentRunnerReadyMarker;
@@ -205,7 +209,7 @@ supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
         };
     }
     runner.start_timeout =
-        std::chrono::seconds(180);  // the first run of a one-file bundle unpacks it
+        std::chrono::seconds(180);  // a one-file build (--use-local-binary) unpacks itself first
     runner.stop_grace = std::chrono::seconds(config.agent_runner.shutdown_grace_seconds + 5);
     return runner;
 }

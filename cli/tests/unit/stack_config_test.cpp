@@ -218,6 +218,16 @@ TEST(StackPlan, EachReleasesRunnerIsABuildOfTheStacksDeployment) {
     EXPECT_FALSE(daemon::uses_worker_versioning(config));
 }
 
+TEST(StackPlan, TheRunnersTemporaryFilesGoUnderTheHomeNotTheSystemsTempDirectory) {
+    config::StackConfig config;
+    const daemon::PlannedBinary binary{"agent-runner", "1.0.0", "/h/agent-runner"};
+    const auto runner =
+        daemon::plan_agent_runner(config, binary, "/h", {"TMPDIR=/tmp", "TEMP=/tmp"}, "1.0.0");
+    const auto expected = (std::filesystem::path("/h") / "tmp").string();
+    for (const char* name : {"TMPDIR", "TMP", "TEMP"})
+        EXPECT_EQ(value_of(runner.spawn.environment, name), expected) << name;
+}
+
 TEST(StackPlan, AMissingComponentIsAClearError) {
     config::StackConfig config;
     EXPECT_THROW(daemon::plan_stack(config, {}, "/h", {}, "1.0.0"), Error);
