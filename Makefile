@@ -39,7 +39,8 @@ test-agent-runner: setup
 lint: setup ## actionlint, shellcheck, clang-format, formula syntax
 	bash scripts/lint.sh
 
-demo: setup ## build, publish a local signed release, start the stack from it, run an agent, stop
+# Sets up only what it uses (scripts/setup.sh demo), itself: its last line says how long it all took.
+demo: ## set up, build, publish a local signed release, start the stack from it, run an agent, stop
 	bash scripts/demo.sh
 
 bench: setup ## print the performance figures

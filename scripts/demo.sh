@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make demo`: the user's journey from nothing. Builds everything, publishes a local signed
-# release, serves it on loopback, then - with a fresh STIGMER_HOME and the CLI unpacked from the
-# release - starts the stack, runs one agent, shows status and logs, and stops.
+# `make demo`: the user's journey from nothing. Sets up and builds only what it needs (nothing
+# that did not change), publishes a local signed release, serves it on loopback, then - with a
+# fresh STIGMER_HOME and the CLI unpacked from the release - starts the stack, runs one agent,
+# shows status and logs, and stops. The last line says how long it all took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "1/7 build the CLI and the agent-runner executable, and publish a signed local release $VERSION"
+say "0/7 set up what the demo needs (once; scripts/setup.sh demo)"
+bash scripts/setup.sh demo
+
+say "1/7 build the CLI and the agent-runner (what changed only), and publish a signed local release $VERSION"
 bash release/release-local.sh "$VERSION"
 
 say "2/7 serve the release tree on loopback"
@@ -69,4 +73,4 @@ say "6/7 stigmer server status, and the last lines of stigmer server logs --all"
 
 say "7/7 stigmer server stop"
 "$DEMO/cli/stigmer" server stop
-echo "demo complete"
+echo "demo complete in $((SECONDS / 60)) min $((SECONDS % 60)) s"

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Idempotent development setup: installs what the build and the tests need, and
 # skips every step whose result is already present. Safe to run on every `make`.
+#
+#   scripts/setup.sh          everything: the build, the demo and every test suite
+#   scripts/setup.sh demo     only what `make demo` uses (no test-only tools: MinIO, actionlint,
+#                             googletest, linters, pytest)
 set -euo pipefail
+
+FOR="${1:-test}"
+case "$FOR" in demo | test) ;; *) echo "usage: setup.sh [demo|test]" >&2; exit 2 ;; esac
 
 TOOLS_DIR="${STIGMER_TOOLS_DIR:-$HOME/.cache/stigmer-dev/bin}"
 TEMPORAL_CLI_VERSION="v1.5.1"
@@ -13,15 +20,18 @@ sudo_if_needed() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: libraries the CLI links against, and the tools the tests drive.
+# Debian packages: libraries the CLI links against (statically, for the portable release
+# build) and the release tools; then what only the tests and linters drive.
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev libsodium-dev libarchive-dev
   libacl1-dev libzstd-dev liblz4-dev nettle-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev
-  nlohmann-json3-dev libcli11-dev libgtest-dev googletest libtomlplusplus-dev
-  minisign clang-format shellcheck ruby curl
-  util-linux patchelf binutils
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  minisign binutils
 )
+if [ "$FOR" = test ]; then
+  APT_PACKAGES+=(libgtest-dev googletest clang-format shellcheck ruby curl util-linux patchelf)
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -44,7 +54,7 @@ if ! command -v poetry >/dev/null 2>&1; then
 fi
 
 # pytest for the repository-level suites (release, end-to-end).
-if ! python3 -c 'import pytest' 2>/dev/null; then
+if [ "$FOR" = test ] && ! python3 -c 'import pytest' 2>/dev/null; then
   log "installing pytest"
   python3 -m pip install --quiet --disable-pip-version-check pytest
 fi
@@ -62,14 +72,15 @@ fi
 # Release checks and tests: actionlint (the workflows) and MinIO (a real S3-compatible server
 # that release/upload.sh is tested against), built from the Go module proxy once. MinIO has
 # no semver tags on the proxy, so it is pinned to a pseudo-version, recorded in a stamp file.
+# The demo uses neither.
 ACTIONLINT_VERSION="v1.7.12"
-if [ ! -x "$TOOLS_DIR/actionlint" ] || ! "$TOOLS_DIR/actionlint" -version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}$"; then
+if [ "$FOR" = test ] && { [ ! -x "$TOOLS_DIR/actionlint" ] || ! "$TOOLS_DIR/actionlint" -version 2>/dev/null | grep -q "^${ACTIONLINT_VERSION}$"; }; then
   log "building actionlint $ACTIONLINT_VERSION from the Go module proxy (first time only)"
   GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" \
     "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
 fi
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
-if [ ! -x "$TOOLS_DIR/minio" ] || [ "$(cat "$TOOLS_DIR/.minio-version" 2>/dev/null)" != "$MINIO_VERSION" ]; then
+if [ "$FOR" = test ] && { [ ! -x "$TOOLS_DIR/minio" ] || [ "$(cat "$TOOLS_DIR/.minio-version" 2>/dev/null)" != "$MINIO_VERSION" ]; }; then
   log "building MinIO $MINIO_VERSION from the Go module proxy (first time only, ~5 minutes)"
   GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" "github.com/minio/minio@${MINIO_VERSION}"
   echo "$MINIO_VERSION" >"$TOOLS_DIR/.minio-version"
@@ -86,4 +97,4 @@ if [ -f agent-runner/pyproject.toml ]; then
   fi
 fi
 
-log "ready (tools in $TOOLS_DIR)"
+log "ready for $FOR (tools in $TOOLS_DIR)"
