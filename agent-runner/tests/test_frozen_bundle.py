@@ -50,3 +50,24 @@ def test_version_is_the_one_stamped_at_build_time() -> None:
 
 def test_size_is_under_the_limit(frozen_binary: Path) -> None:
     assert frozen_binary.stat().st_size < 100 * 1024 * 1024
+
+
+def test_stamping_another_version_rebuilds_nothing() -> None:
+    """The version is a file beside the executables: the bundles stay as built (make -q: up to date)."""
+    dist = AGENT_RUNNER_DIR / "dist"
+    before = (dist / "agent-runner.version").read_text().strip()
+    targets = ["dist/agent-runner", "dist/agent-runner-folder/agent-runner"]
+    built = [(AGENT_RUNNER_DIR / target).stat().st_mtime_ns for target in targets]
+    make = ["make", "--no-print-directory", "-C", str(AGENT_RUNNER_DIR)]
+    assert subprocess.run(make + ["-q", *targets], capture_output=True).returncode == 0, "the bundles are out of date"
+    try:
+        stamped = subprocess.run(make + ["build-binary", "VERSION=9.8.7-stamp"], capture_output=True, text=True, timeout=60)
+        assert stamped.returncode == 0, stamped.stderr
+        assert "PyInstaller" not in stamped.stdout + stamped.stderr
+        assert [(AGENT_RUNNER_DIR / target).stat().st_mtime_ns for target in targets] == built
+        for folder in (dist, dist / "agent-runner-folder"):
+            assert (folder / "agent-runner.version").read_text().strip() == "9.8.7-stamp"
+        completed = subprocess.run(command_for("frozen") + ["--version"], env=runner_env(), capture_output=True, text=True, timeout=60)
+        assert completed.stdout.strip() == "9.8.7-stamp"
+    finally:
+        subprocess.run(make + ["build-binary", f"VERSION={before}"], capture_output=True, timeout=60)
