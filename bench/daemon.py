@@ -10,9 +10,9 @@ Prints:
   CLI (an earlier release, say) in the same run, and the ratios;
 - the median latency of `stigmer server status`.
 
-The components are the real Temporal CLI and the frozen agent-runner, given to the daemon with
---use-local-binary (installed binaries take the same code path from there). agent-runner needs
-a provider key to start; no model is called while idle.
+The components are the real Temporal CLI and the frozen agent-runner (its released one-folder
+bundle), given to the daemon with --use-local-binary (installed binaries take the same code path
+from there). agent-runner needs a provider key to start; no model is called while idle.
 
     python3 bench/daemon.py [--runs 5] [--idle 60] [--against path/to/other/stigmer]
 """
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = Path(os.environ.get("STIGMER_TOOLS_DIR", Path.home() / ".cache" / "stigmer-dev" / "bin"))
 STIGMER = ROOT / "cli" / "build" / "stigmer"
-AGENT_RUNNER = ROOT / "agent-runner" / "dist" / "agent-runner"
+AGENT_RUNNER = ROOT / "agent-runner" / "dist" / "agent-runner-folder" / "agent-runner"  # as released
 TEMPORAL = TOOLS / "temporal"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
