@@ -9,8 +9,6 @@ first model call. Standard library only: it runs on the way to `ready` (serve.py
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Optional
 
 from agent_runner.config import LlmDefaults
@@ -35,6 +33,8 @@ def not_pulled(model: str, base_url: str, pulled: Optional[list[str]] = None) ->
 
 def pulled_models(base_url: str, timeout: float = LIST_TIMEOUT_SECONDS) -> list[str]:
     """The names of the models the server has, as `ollama list` shows them; StartupError if it does not answer."""
+    import urllib.request  # here: about 20 ms of imports that a worker without Ollama never needs
+
     url = base_url.rstrip("/") + "/api/tags"
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
