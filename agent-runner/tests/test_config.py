@@ -124,3 +124,10 @@ def test_deployment_and_build_id_go_together() -> None:
     settings = read_settings({**KEY, "TEMPORAL_DEPLOYMENT_NAME": "stigmer", "TEMPORAL_WORKER_BUILD_ID": "1.2.0"})
     assert (settings.temporal.deployment_name, settings.temporal.build_id) == ("stigmer", "1.2.0")
     assert read_settings(KEY).temporal.deployment_name is None
+
+
+def test_a_server_of_one_s_own_needs_no_key_but_openai_itself_does() -> None:
+    own = read_settings({"STIGMER_LLM_PROVIDER": "openai", "STIGMER_LLM_BASE_URL": "http://127.0.0.1:8080/v1"}).llm.resolve()
+    assert (own.api_key, own.key_optional) == (None, True)
+    with pytest.raises(StartupError, match="no API key for LLM provider openai"):
+        read_settings({"STIGMER_LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "http://127.0.0.1:8080/v1"})

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from fake_llm import FakeLlmServer
 from support import no_python
 from support.launch import command_for
 from support.runner_process import runner_env
@@ -69,3 +70,20 @@ def test_version(kind: str) -> None:
     assert completed.returncode == 0
     version = completed.stdout.strip()
     assert version and not version.startswith("v") and "\n" not in version
+
+
+def test_an_ollama_that_cannot_serve_the_model_stops_the_start_in_one_line(kind: str, fake_llm: FakeLlmServer) -> None:
+    # The stand-in answers Ollama's model list (GET /api/tags) with the models it has pulled.
+    nobody = f"http://127.0.0.1:{_closed_port()}"
+    cases = [
+        ({"OLLAMA_BASE_URL": nobody}, f"Ollama does not answer at {nobody}: start it with `ollama serve`"),
+        (
+            {"OLLAMA_BASE_URL": fake_llm.url, "STIGMER_LLM_MODEL": "qwen3"},
+            f"model qwen3 is not pulled into Ollama at {fake_llm.url}: run `ollama pull qwen3` (pulled: llama3.2:latest, fake-ollama:latest)",
+        ),
+    ]
+    for env, expected in cases:
+        completed = _run(kind, [], STIGMER_LLM_PROVIDER="ollama", **env)
+        assert completed.returncode == 2
+        assert _user_lines(kind, completed.stderr) == [f"agent-runner: error: {expected}"], completed.stderr
+        assert "python" not in completed.stderr.lower()

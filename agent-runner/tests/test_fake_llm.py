@@ -49,3 +49,36 @@ def test_failure_directives_fail_all_or_the_first_n_requests() -> None:
         assert [server.scripted_failure("x [fake:fail=503*2]") for _ in range(3)] == [True, True, False]
         assert all(server.scripted_failure("y [fake:fail=400]") for _ in range(3))
         assert not server.scripted_failure("no directive")
+
+
+def test_a_tool_call_longer_than_the_output_limit_is_cut_as_the_apis_cut_it() -> None:
+    from fake_llm import Reply, ToolCall, anthropic_response, cut_at_limit, openai_response
+
+    call = Reply(tool_call=ToolCall("write_file", {"file_path": "/a.txt", "content": "z" * 400}))
+    assert cut_at_limit(call, 1000) is call
+    cut = cut_at_limit(call, 20)  # 80 characters of JSON
+    assert cut.cut and cut.tool_call is not None
+    assert cut.tool_call.args["file_path"] == "/a.txt" and 0 < len(cut.tool_call.args["content"]) < 80
+    anthropic = anthropic_response({"model": "m", "max_tokens": 20}, cut)
+    assert (anthropic["stop_reason"], anthropic["usage"]["output_tokens"]) == ("max_tokens", 20)
+    assert anthropic["content"][0]["type"] == "tool_use" and anthropic["content"][0]["input"] == cut.tool_call.args
+    openai = openai_response({"model": "m", "max_tokens": 20}, cut)["choices"][0]
+    assert openai["finish_reason"] == "length" and len(openai["message"]["tool_calls"][0]["function"]["arguments"]) == 80
+
+
+def test_ollama_answers_for_the_models_it_has_pulled_only() -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    from fake_llm import FakeLlmServer
+
+    with FakeLlmServer(ollama_models=("llama3.2:latest",)) as server:
+        tags = json.loads(urllib.request.urlopen(server.url + "/api/tags").read())
+        assert [m["name"] for m in tags["models"]] == ["llama3.2:latest"]
+        request = urllib.request.Request(server.url + "/api/chat", data=json.dumps({"model": "qwen3", "messages": []}).encode())
+        try:
+            urllib.request.urlopen(request)
+            raise AssertionError("the chat was answered")
+        except urllib.error.HTTPError as error:
+            assert (error.code, json.loads(error.read())) == (404, {"error": 'model "qwen3" not found, try pulling it first'})

@@ -45,3 +45,20 @@ def test_the_plugins_wrapping_is_seen_through() -> None:
 def test_other_errors_are_left_alone() -> None:
     assert classify(ValueError("a bug"), "openai") is None
     assert classify(ApplicationError("ours", type="AgentConfigurationError"), "openai") is None
+
+
+def test_ollama_s_model_not_found_says_which_model_to_pull() -> None:
+    import ollama
+
+    # Ollama's own answer to /api/chat for a model it has not pulled.
+    error = ollama.ResponseError('{"error":"model \\"qwen3\\" not found, try pulling it first"}', 404)
+    classified = classify(error, "ollama", "qwen3", "http://127.0.0.1:11434")
+    assert classified is not None and classified.type == PROVIDER_REFUSED_ERROR and classified.non_retryable
+    assert classified.message == "model qwen3 is not pulled into Ollama at http://127.0.0.1:11434: run `ollama pull qwen3`"
+
+
+def test_an_ollama_that_stopped_answering_is_named_and_the_step_retried() -> None:
+    # What the ollama client raises when nothing listens at its URL.
+    classified = classify(ConnectionError("Failed to connect to Ollama."), "ollama", "llama3.2", "http://127.0.0.1:11434")
+    assert classified is not None and classified.type == PROVIDER_UNAVAILABLE_ERROR and not classified.non_retryable
+    assert classified.message == "Ollama does not answer at http://127.0.0.1:11434: start it with `ollama serve`; the step is retried"

@@ -7,6 +7,7 @@ an execution's history).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import tempfile
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from agent_runner import ollama_server
 from agent_runner.config import LlmDefaults
 from agent_runner.contracts import (
     CHECK_WORKSPACE_ACTIVITY,
@@ -30,6 +32,7 @@ from agent_runner.contracts import (
 )
 from agent_runner.errors import StartupError
 from agent_runner.model_spec import ModelSpec, parse_model_name
+from agent_runner.providers import DEFAULT_OLLAMA_BASE_URL
 
 # The agent stack (LangChain, deepagents) is imported where it is used: the worker polls
 # before it is imported (agent_stack.py), and these activities wait for it.
@@ -57,6 +60,12 @@ class AgentActivities:
             self.llm.require_api_key(resolved)
         except StartupError as error:
             raise configuration_error(error) from None
+        if resolved.provider == "ollama":
+            # Its model list is local and cheap: `stigmer run --model` gets the pulled models in
+            # one line now, rather than an HTTP 404 from the first model call.
+            problem = await asyncio.to_thread(ollama_server.check_model, resolved.base_url or DEFAULT_OLLAMA_BASE_URL, resolved.model)
+            if problem is not None:
+                raise configuration_error(problem)
         return ModelSettings(resolved.provider, resolved.model, resolved.temperature, resolved.max_tokens)
 
     def chat_model(self, name: str) -> BaseChatModel:

@@ -48,6 +48,10 @@ class ResolvedModel:
     base_url: Optional[str]
     temperature: Optional[float]
     max_tokens: Optional[int]
+    # Ollama only: the context window to ask for; None sizes it from each request (ollama_context.py).
+    num_ctx: Optional[int] = None
+    # An OpenAI-compatible server of the user's own (STIGMER_LLM_BASE_URL) may need no key.
+    key_optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class LlmDefaults:
     provider_base_urls: Mapping[str, str] = field(default_factory=dict)
     temperature: Optional[float] = None
     max_tokens: Optional[int] = None
+    num_ctx: Optional[int] = None
 
     def resolve(
         self,
@@ -80,6 +85,8 @@ class LlmDefaults:
         if chosen == "ollama":
             base_url = base_url or DEFAULT_OLLAMA_BASE_URL
         env_model = self.model if same_as_env else None
+        # llama.cpp's server, vLLM and LM Studio ask for no key unless they were started with one.
+        key_optional = chosen == "openai" and same_as_env and self.base_url is not None
         return ResolvedModel(
             provider=chosen,
             model=model or env_model or DEFAULT_MODELS[chosen],
@@ -87,11 +94,13 @@ class LlmDefaults:
             base_url=base_url,
             temperature=temperature if temperature is not None else self.temperature,
             max_tokens=max_tokens if max_tokens is not None else self.max_tokens,
+            num_ctx=self.num_ctx if chosen == "ollama" else None,
+            key_optional=key_optional,
         )
 
     def require_api_key(self, resolved: ResolvedModel) -> None:
         variable = API_KEY_VARIABLES.get(resolved.provider)
-        if variable and not resolved.api_key:
+        if variable and not resolved.api_key and not resolved.key_optional:
             where = f"STIGMER_LLM_API_KEY or {variable}" if resolved.provider == self.provider else variable
             raise StartupError(f"no API key for LLM provider {resolved.provider}", f"set {where}")
 
@@ -161,6 +170,7 @@ def read_llm_defaults(env: Mapping[str, str]) -> LlmDefaults:
         provider_base_urls={p: v for p, var in BASE_URL_VARIABLES.items() if (v := env_values.text(env, var))},
         temperature=env_values.non_negative_float(env, "STIGMER_LLM_TEMPERATURE", None),
         max_tokens=env_values.positive_int(env, "STIGMER_LLM_MAX_TOKENS", None),
+        num_ctx=env_values.positive_int(env, "STIGMER_LLM_NUM_CTX", None),
     )
     for name in ("STIGMER_LLM_BASE_URL", *BASE_URL_VARIABLES.values()):
         url = env_values.optional_text(env, name)

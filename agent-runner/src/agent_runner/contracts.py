@@ -34,6 +34,7 @@ WORKSPACE_BACKEND = "stigmer.workspace"
 CONFIGURATION_ERROR = "AgentConfigurationError"  # missing key, unknown provider
 PROVIDER_REFUSED_ERROR = "ModelProviderRefused"  # 4xx other than 408/409/429: bad key, bad model, context too long
 STEP_LIMIT_ERROR = "AgentStepLimit"  # the execution used its model calls without a final answer
+OUTPUT_LIMIT_ERROR = "ModelOutputLimit"  # the model's answer was cut by max_tokens in the middle of a tool call
 AGENT_ERROR = "AgentFailed"  # anything else the agent raised; the message names it
 TURN_CANCELLED_ERROR = "TurnCancelled"  # a thread's turn cancelled by the user (CancelTurn)
 # Retryable, until the step's attempts are used up: 429, 5xx, timeouts, connection errors.

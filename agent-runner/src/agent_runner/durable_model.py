@@ -22,7 +22,7 @@ from temporalio import workflow
 from temporalio.deepagents import TemporalModel
 from temporalio.exceptions import ApplicationError
 
-from agent_runner.contracts import STEP_LIMIT_ERROR, TokenUsage
+from agent_runner.contracts import OUTPUT_LIMIT_ERROR, STEP_LIMIT_ERROR, TokenUsage
 from agent_runner.steps import StepLog, short
 
 # Executions recorded before the memo existed replay without it (their histories have no
@@ -84,4 +84,34 @@ class LedgeredModel(TemporalModel):
         result = await super()._agenerate(messages, stop=stop, run_manager=run_manager, **kwargs)
         if self.ledger is not None:
             self.ledger.record(result)
+        refuse_cut_tool_calls(result)
         return result
+
+
+# How each provider says the answer stopped at the output limit (max_tokens / num_predict).
+OUTPUT_LIMIT_REASONS = {"stop_reason": "max_tokens", "finish_reason": "length", "done_reason": "length"}
+
+
+def refuse_cut_tool_calls(result: ChatResult) -> None:
+    """Fails the turn when the model was cut off by its output limit in the middle of a tool call.
+
+    The call's arguments are then incomplete (a file's content cut short, or JSON that does not
+    parse); running it would do the wrong thing quietly, and asking again gets the same cut."""
+    for generation in result.generations:
+        message = getattr(generation, "message", None)
+        if not isinstance(message, AIMessage):
+            continue
+        metadata = message.response_metadata or {}
+        if not any(metadata.get(key) == value for key, value in OUTPUT_LIMIT_REASONS.items()):
+            continue
+        names = [str(call.get("name") or "a tool") for call in [*message.tool_calls, *message.invalid_tool_calls]]
+        if not names:
+            continue  # a text answer cut short is still an answer
+        used = message.usage_metadata["output_tokens"] if message.usage_metadata else 0
+        after = f" after {used} output tokens" if used else ""
+        raise ApplicationError(
+            f"the model reached its output limit{after} in the middle of a {names[-1]} call, which was not run; "
+            "raise the limit with 'stigmer run --max-tokens N' (or STIGMER_LLM_MAX_TOKENS), or ask for smaller steps",
+            type=OUTPUT_LIMIT_ERROR,
+            non_retryable=True,
+        )

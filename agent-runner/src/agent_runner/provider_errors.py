@@ -14,9 +14,11 @@ from typing import Any, Optional
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
+from agent_runner import ollama_server
+from agent_runner.config import LlmDefaults
 from agent_runner.contracts import PROVIDER_REFUSED_ERROR, PROVIDER_UNAVAILABLE_ERROR
-from agent_runner.model_spec import parse_model_name
-from agent_runner.providers import API_KEY_VARIABLES
+from agent_runner.model_spec import ModelSpec, parse_model_name
+from agent_runner.providers import API_KEY_VARIABLES, DEFAULT_OLLAMA_BASE_URL
 
 # Status codes a later attempt may get past (the providers' own SDKs retry these).
 RETRYABLE_STATUS = frozenset({408, 409, 429})
@@ -28,26 +30,46 @@ UNREACHABLE_CLASS_NAMES = frozenset(
 
 
 class ProviderErrorsInterceptor(Interceptor):
+    """`llm`: the worker's settings, which say where Ollama is for its lines."""
+
+    def __init__(self, llm: Optional[LlmDefaults] = None) -> None:
+        self.llm = llm
+
     def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
-        return _ClassifyingInbound(next)
+        return _ClassifyingInbound(next, self.llm)
 
 
 class _ClassifyingInbound(ActivityInboundInterceptor):
+    def __init__(self, next: ActivityInboundInterceptor, llm: Optional[LlmDefaults]) -> None:
+        super().__init__(next)
+        self.llm = llm
+
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         try:
             return await super().execute_activity(input)
         except Exception as error:
-            classified = classify(error, _provider_of(input.args))
+            spec = _model_of(input.args)
+            provider = spec.provider if spec else "the model provider"
+            base_url = None
+            if spec is not None and spec.provider == "ollama" and self.llm is not None:
+                base_url = self.llm.resolve("ollama", spec.model).base_url
+            classified = classify(error, provider, spec.model if spec else None, base_url)
             if classified is None:
                 raise
             raise classified from None  # the line is the message; no provider traceback in the history
 
 
-def classify(error: BaseException, provider: str) -> Optional[ApplicationError]:
+def classify(
+    error: BaseException, provider: str, model: Optional[str] = None, base_url: Optional[str] = None
+) -> Optional[ApplicationError]:
     """The failure to report for a provider error, or None when `error` is not one."""
     # Temporal's plugin already wraps HTTP errors; the provider's own exception is the cause.
     original = error.__cause__ if isinstance(error, ApplicationError) and error.__cause__ is not None else error
     status = getattr(original, "status_code", None)
+    if provider == "ollama":
+        said = _ollama_line(original, status, model, base_url or DEFAULT_OLLAMA_BASE_URL)
+        if said is not None:
+            return said
     if isinstance(status, int):
         return _for_status(status, original, provider)
     names = {cls.__name__ for cls in type(original).__mro__}
@@ -56,6 +78,20 @@ def classify(error: BaseException, provider: str) -> Optional[ApplicationError]:
         return ApplicationError(
             f"cannot reach {provider} ({reason}); the step is retried", type=PROVIDER_UNAVAILABLE_ERROR
         )
+    return None
+
+
+def _ollama_line(error: BaseException, status: Any, model: Optional[str], base_url: str) -> Optional[ApplicationError]:
+    """Ollama's two common failures in the words of ollama_server: a model not pulled (its
+    404 "model ... not found, try pulling it first") and no server at all (retried: it may start)."""
+    if status == 404 and "not found" in _detail(error).lower() and model:
+        return ApplicationError(
+            ollama_server.not_pulled(model, base_url).problem,
+            type=PROVIDER_REFUSED_ERROR,
+            non_retryable=True,
+        )
+    if status is None and {cls.__name__ for cls in type(error).__mro__} & UNREACHABLE_CLASS_NAMES:
+        return ApplicationError(f"{ollama_server.not_answering(base_url).problem}; the step is retried", type=PROVIDER_UNAVAILABLE_ERROR)
     return None
 
 
@@ -107,13 +143,13 @@ def _retry_after(error: BaseException) -> Optional[timedelta]:
     return timedelta(seconds=min(max(seconds, 0.0), 300.0))
 
 
-def _provider_of(args: Any) -> str:
-    """The provider named by a model activity's input; a generic name for other activities."""
+def _model_of(args: Any) -> Optional[ModelSpec]:
+    """The model named by a model activity's input; None for other activities."""
     for arg in args or ():
         name = getattr(arg, "model_name", None)
         if isinstance(name, str):
             try:
-                return parse_model_name(name).provider
+                return parse_model_name(name)
             except ValueError:
-                break
-    return "the model provider"
+                return None
+    return None

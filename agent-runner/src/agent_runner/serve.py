@@ -9,7 +9,7 @@ from typing import Any, Optional
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import Worker, WorkerDeploymentConfig
 
-from agent_runner import logs
+from agent_runner import logs, ollama_server
 from agent_runner.activities import AgentActivities
 from agent_runner.agent_stack import AgentStack, AgentStackGate
 from agent_runner.config import RunnerSettings, TemporalSettings
@@ -63,7 +63,7 @@ def build_worker(client: Any, settings: RunnerSettings, activities: AgentActivit
         task_queue=temporal.task_queue,
         workflows=[ExecuteAgent, VersionedAgentThread if versioning.use_worker_versioning else AgentThread],
         activities=[activities.resolve_model, activities.save_files, activities.check_workspace, activities.workspace_files],
-        interceptors=[ProviderErrorsInterceptor()],
+        interceptors=[ProviderErrorsInterceptor(settings.llm)],
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
         deployment_config=versioning,
         **limits,  # type: ignore[arg-type]
@@ -112,6 +112,9 @@ async def serve(settings: RunnerSettings) -> int:
     stop = ShutdownSignals(settings.shutdown_grace_seconds)
     stop.install()
     try:
+        # The provider checked before the worker polls: only Ollama's model list is local and cheap
+        # to ask (a model not pulled, or Ollama not running, then stops the start with one line).
+        await asyncio.to_thread(ollama_server.check_at_start, settings.llm)
         activities = AgentActivities(settings.llm, settings.workspace_root)
         stack = AgentStack(settings.llm.provider)
         plugin = build_plugin(activities.chat_model, stack)

@@ -182,10 +182,14 @@ void add_run_command(CLI::App& app, GlobalOptions& options, std::function<void()
     run->add_option("prompt", flags.prompt, "what the agent should do");
     run->add_option("--instructions", flags.instructions, "system prompt for the agent");
     run->add_option("--provider", flags.provider,
-                    "anthropic, openai or ollama (default: agent-runner's)");
-    run->add_option("--model", flags.model, "model name (default: the provider's default)");
+                    "anthropic, openai or ollama (default: agent-runner's)")
+        ->check(CLI::IsMember({"anthropic", "openai", "ollama"}));
+    run->add_option("--model", flags.model,
+                    "model name (default: the provider's default); with ollama, checked against "
+                    "the models it has pulled before the run starts");
     run->add_option("--temperature", flags.temperature, "sampling temperature");
-    run->add_option("--max-tokens", flags.max_tokens, "maximum tokens in the answer");
+    run->add_option("--max-tokens", flags.max_tokens,
+                    "maximum tokens in each model answer (default: the model's own output limit)");
     run->add_option("--thread", flags.thread_id,
                     "continue the conversation of this thread (kept in Temporal; its files too)");
     run->add_option("--max-model-calls", flags.max_model_calls,

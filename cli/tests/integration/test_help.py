@@ -38,3 +38,11 @@ def test_every_subcommand_description_starts_with_a_capital():
     descriptions = {**_subcommand_descriptions(_help()), **_subcommand_descriptions(_help("server"))}
     assert {"run", "install", "start", "logs", "stop"} <= set(descriptions)
     assert [name for name, text in descriptions.items() if not text[0].isupper()] == []
+
+
+def test_run_refuses_an_unknown_provider_before_it_looks_for_a_stack(tmp_path):
+    result = subprocess.run([stigmer_binary(), "--home", str(tmp_path), "run", "--provider", "gemini", "hi"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2  # usage
+    assert result.stderr.splitlines() == [
+        "stigmer: error: --provider: gemini not in {anthropic,openai,ollama}, command line; run `stigmer --help`"]
