@@ -110,7 +110,8 @@ def installer_for_prereleases(text: str) -> list[str]:
         for step in job.get("steps", []):
             guarded = "prerelease == 'false'" in str(step.get("if", ""))
             for line in str(step.get("run", "")).splitlines():
-                if re.search(r"\binstall\.sh\b.*\$\{?TREE\b", line) and not guarded and \
+                writes = re.search(r"\binstall\.sh\b", line) and re.search(r"\$\{?TREE\b", line)
+                if writes and not guarded and \
                         not re.search(r"PRERELEASE\"?\s*=\s*\"?false", line):
                     bad.append(f"job {name}: {line.strip()}")
     return bad
