@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of one platform's release artifacts, on a machine of that platform, before
 # anything is published: the CLI needs no library a fresh machine lacks (check-portable.sh),
-# each executable reports VERSION, and (Linux) the agent-runner starts
+# each executable reports VERSION, the agent-runner's `selfcheck` imports its whole agent stack
+# and finds every distribution's metadata (every platform), and (Linux) the agent-runner starts
 # against a real Temporal dev server and polls its task queue.
 #
 #   release/smoke-test.sh VERSION PLATFORM_DIR
@@ -52,7 +53,28 @@ temporal_says=$("$temporal" --version 2>&1)
 grep -qF "$(temporal_version)" <<<"$temporal_says" || die "temporal --version printed '$temporal_says', expected $(temporal_version)"
 log "temporal: $temporal_says"
 
-case "$platform" in linux-*) ;; *) log "ok ($platform: versions only)"; exit 0 ;; esac
+# `--version` imports almost nothing; selfcheck imports the agent stack, as a real run does, so a
+# module or data file the freeze missed on this platform fails here, before anything is published.
+selfcheck=$("$runner" selfcheck 2>"$work/selfcheck.err") ||
+  { cat "$work/selfcheck.err" >&2; die "agent-runner selfcheck failed: the bundle misses a module or data file (see agent-runner.spec)"; }
+problem=$("$(python_bin)" -c '
+import json, sys
+report = json.loads(sys.stdin.read())
+missing = sorted(name for name, v in report.get("distributions", {}).items() if not v)
+got = report.get("version")
+if got != sys.argv[1]:
+    print(f"reports version {got!r}, expected {sys.argv[1]}")
+elif report.get("frozen") is not True:
+    print("is not a frozen build")
+elif missing:
+    print("lacks the metadata of " + ", ".join(missing))
+elif not report.get("ca_certificates"):
+    print("carries no CA certificates")
+' "$version" <<<"$selfcheck") || die "agent-runner selfcheck printed no JSON report: $selfcheck"
+[ -z "$problem" ] || die "agent-runner selfcheck: the bundle $problem"
+log "agent-runner selfcheck: ok"
+
+case "$platform" in linux-*) ;; *) log "ok ($platform: versions and selfcheck)"; exit 0 ;; esac
 [ "${STIGMER_SMOKE_TEMPORAL:-1}" = 1 ] || { log "ok (Temporal run skipped)"; exit 0; }
 
 # A real Temporal dev server on free loopback ports, then the worker against it.

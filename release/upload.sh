@@ -9,7 +9,9 @@
 # S3_PREFIX (optional key prefix). STIGMER_UPLOAD_OVERWRITE=1 allows replacing a version
 # already published with different contents, STIGMER_UPLOAD_CHANNELS_ONLY=1 uploads only the
 # channel files naming VERSION, which must already be published (recovery and rollback only:
-# see docs/releasing.md).
+# see docs/releasing.md). The tree's install.sh goes to the bucket root only for a stable
+# version, so a pre-release never replaces the installer users pipe into sh;
+# STIGMER_UPLOAD_INSTALLER=1 uploads it anyway (a staging bucket, the tests).
 #
 # Order matters to clients reading the bucket while it changes: artifacts first, then
 # SHA256SUMS, then the manifest (signature before file), then install.sh, and the channel
@@ -90,7 +92,14 @@ if [ "${STIGMER_UPLOAD_CHANNELS_ONLY:-0}" != 1 ]; then
   for name in SHA256SUMS.minisig SHA256SUMS manifest.json.minisig manifest.json; do
     put "$version/$name" "$version/$name" "$immutable"
   done
-  if [ -f install.sh ]; then put install.sh install.sh "$short"; fi
+  if [ -f install.sh ]; then
+    if [ "$("$(python_bin)" "$RELEASE_DIR/version.py" channel "$version")" = stable ] ||
+      [ "${STIGMER_UPLOAD_INSTALLER:-0}" = 1 ]; then
+      put install.sh install.sh "$short"
+    else
+      log "install.sh not uploaded: $version is not a stable release (STIGMER_UPLOAD_INSTALLER=1 to upload it anyway)"
+    fi
+  fi
 fi
 for channel_file in channels/*.json; do
   [ -f "$channel_file" ] || continue

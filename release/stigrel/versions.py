@@ -53,3 +53,28 @@ def check_channel(version: str, channel: str) -> None:
         raise VersionError(f"channel {channel!r} must be lowercase letters, digits and '-'")
     if channel == "stable" and is_prerelease(version):
         raise VersionError(f"version {version!r} is a pre-release or local version: it never moves 'stable'")
+
+
+def _precedence(version: str) -> tuple[tuple[int, int, int], tuple[tuple[int, int, str], ...]]:
+    """Semantic-version precedence: numbers, then a release above its pre-releases, whose
+    identifiers compare numerically when numeric, below alphanumeric ones, and shorter first."""
+    match = _SEMVER.match(version)
+    if match is None:
+        raise VersionError(f"version {version!r} is not a semantic version: it has no order")
+    core = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if match.group(4) is None:
+        return core, ((2, 0, ""),)
+    ids = tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in match.group(4).split("."))
+    return core, ids
+
+
+def is_older(version: str, than: str) -> bool:
+    """True when `version` precedes `than`; local (non-semantic) versions have no order: False."""
+    if not (is_semver(version) and is_semver(than)):
+        return False
+    (core_a, pre_a), (core_b, pre_b) = _precedence(version), _precedence(than)
+    if core_a != core_b:
+        return core_a < core_b
+    if pre_a[0][0] == 2 or pre_b[0][0] == 2:
+        return pre_a[0][0] != 2 and pre_b[0][0] == 2
+    return pre_a < pre_b

@@ -6,6 +6,7 @@ import os
 import stat
 import tarfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import RELEASE, run
@@ -148,3 +149,57 @@ def test_min_cli_version_is_written_only_when_given(tmp_path: Path) -> None:
     bad = run(["bash", str(RELEASE / "finalize.sh"), str(tmp_path), "1.2.3"],
               env=dict(os.environ, STIGMER_MIN_CLI_VERSION="latest"))
     assert bad.returncode != 0 and "min_cli_version 'latest'" in bad.stderr
+
+
+def publish(tree: Path, *args: str, **env: str) -> "object":
+    return run(["bash", str(RELEASE / "publish-channel.sh"), str(tree), *args],
+               env={k: v for k, v in dict(os.environ, **env).items() if k != "STIGMER_RELEASES_URL"})
+
+
+def channel_version(tree: Path, channel: str = "stable") -> str:
+    return str(json.loads((tree / "channels" / f"{channel}.json").read_text())["version"])
+
+
+def test_a_channel_never_moves_backwards_unless_forced(tmp_path: Path) -> None:
+    for version in ("1.2.3", "1.10.0", "1.10.0-rc.1", "1.10.1-rc.1"):
+        stage(tmp_path, version, ["linux-amd64"])
+        assert finalize(tmp_path, version).returncode == 0
+    assert publish(tmp_path, "1.10.0").returncode == 0
+    # 1.2.3 < 1.10.0 numerically (a string comparison would say otherwise).
+    refused = publish(tmp_path, "1.2.3")
+    assert refused.returncode != 0
+    assert refused.stderr.strip() == ("make-channel: channel 'stable' names 1.10.0, newer than 1.2.3: a channel never "
+                                      "moves backwards (--force or STIGMER_CHANNEL_FORCE=1 to roll it back on purpose)")
+    assert channel_version(tmp_path) == "1.10.0"
+    assert publish(tmp_path, "1.10.0").returncode == 0  # a re-run of the same version
+    forced = run(["bash", str(RELEASE / "publish-channel.sh"), "--force", str(tmp_path), "1.2.3"])
+    assert forced.returncode == 0, forced.stderr
+    assert channel_version(tmp_path) == "1.2.3"
+    assert publish(tmp_path, "1.10.0").returncode == 0
+    assert publish(tmp_path, "1.2.3", STIGMER_CHANNEL_FORCE="1").returncode == 0
+    assert channel_version(tmp_path) == "1.2.3"
+    # Pre-releases: a release candidate is older than its release, newer than the previous one's.
+    assert publish(tmp_path, "1.10.0", "preview").returncode == 0
+    assert publish(tmp_path, "1.10.0-rc.1", "preview").returncode != 0
+    assert publish(tmp_path, "1.10.1-rc.1", "preview").returncode == 0
+    assert channel_version(tmp_path, "preview") == "1.10.1-rc.1"
+
+
+def test_the_live_channel_is_read_when_the_tree_has_none(tmp_path: Path, serve: Callable[[Path], str]) -> None:
+    live = tmp_path / "live"
+    (live / "channels").mkdir(parents=True)
+    (live / "channels" / "stable.json").write_text(json.dumps({"schema": 1, "channel": "stable",
+                                                               "version": "2.0.0", "published_at": "x"}))
+    tree = tmp_path / "tree"
+    stage(tree, "1.9.9", ["linux-amd64"])
+    assert finalize(tree, "1.9.9").returncode == 0
+    url = serve(live)
+    refused = run(["bash", str(RELEASE / "publish-channel.sh"), str(tree), "1.9.9"],
+                  env=dict(os.environ, STIGMER_RELEASES_URL=url))
+    assert refused.returncode != 0 and "names 2.0.0, newer than 1.9.9" in refused.stderr
+    assert not (tree / "channels" / "stable.json").exists()
+    (live / "channels" / "stable.json").unlink()  # a first release: the channel does not exist yet
+    first = run(["bash", str(RELEASE / "publish-channel.sh"), str(tree), "1.9.9"],
+                env=dict(os.environ, STIGMER_RELEASES_URL=url))
+    assert first.returncode == 0, first.stderr
+    assert channel_version(tree) == "1.9.9"

@@ -77,3 +77,102 @@ def test_clear_one_line_errors(tree: Path, serve: Callable[[Path], str], tmp_pat
     assert out.returncode != 0
     errors = [line for line in out.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and message in errors[0], out.stderr
+
+
+def test_help_works_when_piped(tmp_path: Path) -> None:
+    script = (RELEASE / "install.sh").read_text()
+    out = run(["dash", "-s", "--", "--help"], input=script, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    assert "--uninstall" in out.stdout and "--version V" in out.stdout
+    assert not (tmp_path / ".local").exists()
+
+
+@pytest.mark.parametrize("keep", ["all but the last line", "half"])
+def test_a_truncated_download_runs_nothing(tree: Path, serve: Callable[[Path], str], tmp_path: Path,
+                                           keep: str) -> None:
+    script = (RELEASE / "install.sh").read_text()
+    assert script.endswith('\nmain "$@"\n')
+    cut = script[:-len('main "$@"\n')] if keep == "all but the last line" else script[:len(script) // 2]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STIGMER_RELEASES_URL": serve(tree),
+           "STIGMER_CHANNEL": "dev"}
+    out = run(["dash", "-s"], input=cut, env=env)
+    assert "installing stigmer" not in out.stderr
+    assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
+
+
+def fake_tool(bindir: Path, name: str, script: str) -> None:
+    bindir.mkdir(exist_ok=True)
+    (bindir / name).write_text("#!/bin/sh\n" + script)
+    (bindir / name).chmod(0o755)
+
+
+def test_refuses_a_glibc_older_than_the_floor(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> None:
+    fake = tmp_path / "fake"
+    fake_tool(fake, "getconf", 'echo "glibc 2.31"\n')
+    out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
+    errors = [line for line in out.stderr.splitlines() if "error:" in line]
+    assert out.returncode != 0 and len(errors) == 1, out.stderr
+    assert "glibc 2.31" in errors[0] and "glibc 2.35 or newer" in errors[0]
+    assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
+    # The floor is the script's glibc_floor: lowered below 2.31, the same system passes.
+    lowered = tmp_path / "install-2.30.sh"
+    text = (RELEASE / "install.sh").read_text()
+    assert "\nglibc_floor=2.35\n" in text
+    lowered.write_text(text.replace("\nglibc_floor=2.35\n", "\nglibc_floor=2.30\n"))
+    env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path), "STIGMER_RELEASES_URL": serve(tree),
+           "STIGMER_CHANNEL": "dev"}
+    passed = run(["dash", str(lowered)], env=env)
+    assert passed.returncode == 0, passed.stderr
+
+
+def test_refuses_musl(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> None:
+    # What Alpine has: no GNU_LIBC_VERSION, and musl's ldd.
+    fake = tmp_path / "fake"
+    fake_tool(fake, "getconf", "exit 1\n")
+    fake_tool(fake, "ldd", 'echo "musl libc (x86_64)" >&2; echo "Version 1.2.4" >&2; exit 1\n')
+    out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
+    errors = [line for line in out.stderr.splitlines() if "error:" in line]
+    assert out.returncode != 0 and len(errors) == 1, out.stderr
+    assert "musl" in errors[0] and "glibc 2.35" in errors[0]
+    assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
+
+
+def stamped(tmp_path: Path, pub: Path) -> Path:
+    out = run(["bash", str(RELEASE / "stamp-installer.sh"), str(pub)])
+    assert out.returncode == 0, out.stderr
+    script = tmp_path / f"install-{pub.stem}.sh"
+    script.write_text(out.stdout)
+    return script
+
+
+def test_the_published_installer_verifies_with_the_key_it_carries(tree: Path, serve: Callable[[Path], str],
+                                                                  tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STIGMER_RELEASES_URL": serve(tree),
+           "STIGMER_VERSION": VERSION}
+    good = run(["dash", str(stamped(tmp_path, DEV_PUB))], env=env)
+    assert good.returncode == 0, good.stderr
+    assert "signature of SHA256SUMS verified" in good.stderr
+    # A key that did not sign this release: refused, nothing installed.
+    other = tmp_path / "other.pub"
+    other.write_text("untrusted comment: another key\nRWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n")
+    (tmp_path / ".local" / "bin" / "stigmer").unlink()
+    bad = run(["dash", str(stamped(tmp_path, other))], env=env)
+    assert bad.returncode != 0 and "does not verify with the release key" in bad.stderr
+    assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
+
+
+def test_stamping_refuses_a_file_that_is_not_a_public_key(tmp_path: Path) -> None:
+    out = run(["bash", str(RELEASE / "stamp-installer.sh"), str(RELEASE / "keys" / "dev.key")])
+    assert out.returncode != 0 and "is not a minisign public key file" in out.stderr
+
+
+def test_uninstall(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> None:
+    assert install(serve(tree), tmp_path, STIGMER_CHANNEL="dev").returncode == 0
+    installed = tmp_path / ".local" / "bin" / "stigmer"
+    assert installed.exists()
+    out = install(serve(tree), tmp_path, "--uninstall")
+    assert out.returncode == 0, out.stderr
+    assert not installed.exists() and "is kept" in out.stderr
+    again = install(serve(tree), tmp_path, "--uninstall")
+    errors = [line for line in again.stderr.splitlines() if "error:" in line]
+    assert again.returncode != 0 and len(errors) == 1 and "nothing to uninstall" in errors[0]

@@ -14,6 +14,24 @@ def test_smoke_test_passes_on_the_local_artifacts(tree: Path) -> None:
     out = run(["bash", str(RELEASE / "smoke-test.sh"), VERSION, str(tree / VERSION / PLATFORM)], timeout=240)
     assert out.returncode == 0, out.stderr
     assert "polls task queue agent_execution_runner" in out.stderr
+    assert "agent-runner selfcheck: ok" in out.stderr
+
+
+def test_smoke_test_runs_the_selfcheck_and_refuses_an_unfrozen_runner(tree: Path, tmp_path: Path) -> None:
+    # An agent-runner that answers --version but reports itself unfrozen (as a Python run would).
+    platform_dir = tmp_path / PLATFORM
+    shutil.copytree(tree / VERSION / PLATFORM, platform_dir)
+    fake = tmp_path / "agent-runner"
+    fake.write_text("#!/bin/sh\n"
+                    f"[ \"$1\" = --version ] && {{ echo {VERSION}; exit 0; }}\n"
+                    f"echo '{{\"version\": \"{VERSION}\", \"frozen\": false, \"distributions\": {{}}}}'\n")
+    fake.chmod(0o755)
+    (platform_dir / "agent-runner.tar.gz").unlink()
+    with tarfile.open(platform_dir / "agent-runner.tar.gz", "w:gz") as archive:
+        archive.add(fake, "agent-runner")
+    out = run(["bash", str(RELEASE / "smoke-test.sh"), VERSION, str(platform_dir)], timeout=60)
+    assert out.returncode != 0
+    assert "agent-runner selfcheck: the bundle is not a frozen build" in out.stderr
 
 
 def test_release_cli_needs_only_the_c_runtime_and_libcurl(tree: Path, tmp_path: Path) -> None:

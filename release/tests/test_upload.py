@@ -96,8 +96,9 @@ def uploaded(minio: str, tree: Path) -> tuple[str, subprocess.CompletedProcess[s
 
 def test_every_file_reads_back_identical(uploaded: tuple[str, object], tree: Path) -> None:
     endpoint, _ = uploaded
-    files = [p for p in tree.rglob("*") if p.is_file()]
-    assert len(files) == 10
+    # install.sh is left out for a pre-release (test_a_pre_release_leaves_the_stable_installer_alone).
+    files = [p for p in tree.rglob("*") if p.is_file() and p.name != "install.sh"]
+    assert len(files) == 9
     for path in files:
         key = path.relative_to(tree).as_posix()
         assert fetch(f"{endpoint}/{BUCKET}/{key}") == path.read_bytes(), key
@@ -120,10 +121,28 @@ def test_channel_is_uploaded_last(uploaded: tuple[str, subprocess.CompletedProce
     assert keys.index(f"{VERSION}/manifest.json") > max(keys.index(k) for k in keys if k.startswith(f"{VERSION}/{PLATFORM}/"))
 
 
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def test_a_pre_release_leaves_the_stable_installer_alone(uploaded: tuple[str, subprocess.CompletedProcess[str]]) -> None:
+    # VERSION (dev-test) is not stable: the bucket root's install.sh is the stable release's.
+    endpoint, out = uploaded
+    assert status_of(f"{endpoint}/{BUCKET}/install.sh") in (403, 404)
+    assert "install.sh not uploaded" in out.stderr
+
+
 def test_install_sh_from_the_bucket(uploaded: tuple[str, object], tmp_path: Path, tree: Path) -> None:
     endpoint, _ = uploaded
+    forced = upload(endpoint, tree, STIGMER_UPLOAD_INSTALLER="1")
+    assert forced.returncode == 0, forced.stderr
     script = tmp_path / "install.sh"
     script.write_bytes(fetch(f"{endpoint}/{BUCKET}/install.sh"))
+    assert script.read_bytes() == (tree / "install.sh").read_bytes()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STIGMER_RELEASES_URL": f"{endpoint}/{BUCKET}",
            "STIGMER_CHANNEL": "dev"}
     out = run(["sh", str(script)], env=env)

@@ -101,7 +101,8 @@ def user(stack: Stack, server: ReleaseServer, semver_tree: Path) -> Stack:
     stack.env["STIGMER_RELEASES_URL"] = server.url
     for name in ("CI", "STIGMER_NO_UPDATE_NOTIFIER"):
         stack.env.pop(name, None)
-    publish(semver_tree, "1.1.0")
+    # Reset for each test: a test before may have moved stable on to 1.2.0.
+    publish(semver_tree, "1.1.0", force=True)
     stack.run("server", "install", "--version", "1.0.0", check=True)
     return stack
 
