@@ -285,6 +285,7 @@ int run_daemon(const DaemonLaunch& launch) {
         if (command == "status") return status_document();
         if (command == "upgrade") return upgrade_answer(request, launch, fleet, temporal_switch);
         if (command == "stop") {
+            say("stop asked over the control socket (stigmer server stop)");
             stop_requested = true;
             return {{"ok", true}};
         }
@@ -339,6 +340,7 @@ int run_daemon(const DaemonLaunch& launch) {
         const bool settled = supervisor.settled() && fleet.settled() && !temporal_switch.busy();
         loop.run_once(settled ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(100));
     }
+    if (!stop_requested) say("stop signal received");
     stop_requested = true;
     update_checker.stop();  // abandons a check or download in flight
     say("stopping the stack");

@@ -46,3 +46,16 @@ def test_killed_daemon_takes_its_children_and_the_next_start_works(stack: Stack)
     assert status.returncode == 8
     stack.start()
     assert stack.status()["ready"]
+
+
+def test_the_daemon_log_says_why_the_stack_stopped(stack: Stack) -> None:
+    log = stack.home / "logs" / "daemon.log"
+    stack.start()
+    stack.run("server", "stop", check=True)
+    assert "stop asked over the control socket (stigmer server stop)" in log.read_text()
+    assert "stop signal received" not in log.read_text()
+    stack.start()
+    os.kill(stack.status()["daemon"]["pid"], signal.SIGTERM)
+    stack.wait_for(lambda: not stack.processes(), what="the stack to stop on SIGTERM")
+    after_start = log.read_text().rsplit("daemon started", 1)[1]
+    assert "stop signal received" in after_start and "control socket" not in after_start
