@@ -21,6 +21,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libgtest-dev googletest libtomlplusplus-dev
   minisign clang-format shellcheck ruby curl
   util-linux patchelf binutils
+  postgresql  # the production-shaped Temporal of the cluster tests runs on it (tests/e2e)
 )
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -49,6 +50,12 @@ if ! python3 -c 'import pytest' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check pytest
 fi
 
+# cryptography makes the cluster tests' certificates (CA, server, clients, an expired one).
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  log "installing cryptography"
+  python3 -m pip install --quiet --disable-pip-version-check cryptography
+fi
+
 # The real Temporal CLI, built from the Go module proxy (later tags carry a
 # replace directive that breaks `go install`, so the version is pinned).
 # Stripped (-s -w) and stamped with its version the way upstream's release build does.
@@ -74,6 +81,11 @@ if [ ! -x "$TOOLS_DIR/minio" ] || [ "$(cat "$TOOLS_DIR/.minio-version" 2>/dev/nu
   GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" "github.com/minio/minio@${MINIO_VERSION}"
   echo "$MINIO_VERSION" >"$TOOLS_DIR/.minio-version"
 fi
+
+# A production-shaped Temporal for the cluster tests (tests/e2e): the server itself, the
+# version the Temporal CLI above embeds, and its SQL schema tool, with the PostgreSQL schema
+# files of that same module version. Built once, rebuilt when the version changes.
+bash scripts/build-temporal-server.sh "$TOOLS_DIR"
 
 # The agent-runner's Python environment.
 if [ -f agent-runner/pyproject.toml ]; then
