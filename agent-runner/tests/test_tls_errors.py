@@ -62,14 +62,14 @@ def test_a_file_that_is_no_certificate_is_named(tmp_path: Path) -> None:
     [
         ('Status { code: Unknown, message: "transport error", source: Some(tonic::transport::Error(Transport, '
          'hyper::Error(Io, Custom { kind: InvalidData, error: "received fatal alert: UnknownCA" }))) }',
-         ["refused the client certificate", "UnknownCA", "[temporal] tls_cert"]),
+         ["did not accept the client certificate", "UnknownCA", "[temporal] tls_cert"]),
         ("Server connection error: tonic::transport::Error(Transport, ConnectError(Custom { kind: InvalidData, "
          "error: InvalidCertificate(UnknownIssuer) }))", ["does not trust", "[temporal] tls_ca"]),
         ('InvalidCertificate(NotValidForNameContext { expected: DnsName("other.name") })',
          ["not for the name", "[temporal] tls_server_name"]),
         ("Server connection error: tonic::transport::Error(Transport, InconsistentKeys(KeyMismatch))",
          ["does not match", "[temporal] tls_key"]),
-        ('hyper::Error(Canceled, "connection closed")', ["closed the connection during the TLS handshake",
+        ('hyper::Error(Canceled, "connection closed")', ["did not accept the client certificate", "closed the connection at the TLS handshake",
                                                          "[temporal] tls_cert"]),
     ],
 )

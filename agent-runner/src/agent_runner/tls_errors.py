@@ -50,20 +50,23 @@ def tls_failure(settings: TemporalSettings, text: str) -> Optional[SettingsRefus
     where = f"Temporal at {settings.address}"
     if "KeyMismatch" in text or "InconsistentKeys" in text:
         return SettingsRefused(f"the private key {settings.tls_key} does not match the client certificate {settings.tls_cert}",
-                            f"set {KEY} to the key of {CERT}")
+                               f"set {KEY} to the key of {CERT}")
     if "UnknownIssuer" in text or "BadSignature" in text:
         return SettingsRefused(f"{where} presented a certificate signed by a CA this runner does not trust",
-                            f"set {CA} to the CA file that signed the cluster's certificate")
+                               f"set {CA} to the CA file that signed the cluster's certificate")
     if "NotValidForName" in text:
         return SettingsRefused(f"{where} presented a certificate that is not for the name this runner expects",
-                            f"set {SERVER_NAME} to a name in the cluster's certificate")
+                               f"set {SERVER_NAME} to a name in the cluster's certificate")
     alert = next((a for a in _REFUSING_ALERTS if a in text), None)
     if alert is not None and settings.tls_cert is not None:
-        return SettingsRefused(f"{where} refused the client certificate {settings.tls_cert} (TLS alert {alert})",
-                            f"use a certificate of a CA the cluster trusts in {CERT} and {KEY}")
+        return SettingsRefused(f"{where} did not accept the client certificate {settings.tls_cert} (TLS alert {alert})",
+                               f"use a certificate of a CA the cluster trusts in {CERT} and {KEY}")
     if alert is not None:
         return SettingsRefused(f"{where} requires a client certificate (TLS alert {alert})", f"set {CERT} and {KEY}")
     if "connection closed" in text and settings.tls_cert is not None:
-        return SettingsRefused(f"{where} closed the connection during the TLS handshake",
-                            f"check that the cluster accepts the client certificate in {CERT}")
+        # How the server's refusal often arrives: its alert races the close of the connection.
+        return SettingsRefused(
+            f"{where} did not accept the client certificate {settings.tls_cert} (it closed the connection at the TLS handshake)",
+            f"use a certificate of a CA the cluster trusts in {CERT} and {KEY}",
+        )
     return None
