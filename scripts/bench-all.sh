@@ -23,3 +23,6 @@ python3 bench/run.py
 echo
 echo "== bench/update: server update of a running stack (time to current, executions lost), against restart"
 python3 bench/update.py
+echo
+echo "== bench/cluster: executions per minute through a production-shaped Temporal with 1, 2 and 3 runners"
+python3 bench/cluster.py

@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh          everything: the build, the demo and every test suite
 #   scripts/setup.sh demo     only what `make demo` uses (no test-only tools: MinIO, actionlint,
-#                             googletest, linters, pytest)
+#                             Temporal's server and PostgreSQL, googletest, linters, pytest)
 set -euo pipefail
 
 FOR="${1:-test}"
@@ -31,6 +31,7 @@ APT_PACKAGES=(
 )
 if [ "$FOR" = test ]; then
   APT_PACKAGES+=(libgtest-dev googletest clang-format shellcheck ruby curl util-linux patchelf)
+  APT_PACKAGES+=(postgresql) # the production-shaped Temporal of the cluster tests runs on it (tests/e2e)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -59,6 +60,12 @@ if [ "$FOR" = test ] && ! python3 -c 'import pytest' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check pytest
 fi
 
+# cryptography makes the cluster tests' certificates (CA, server, clients, an expired one).
+if [ "$FOR" = test ] && ! python3 -c 'import cryptography' 2>/dev/null; then
+  log "installing cryptography"
+  python3 -m pip install --quiet --disable-pip-version-check cryptography
+fi
+
 # The real Temporal CLI, built from the Go module proxy (later tags carry a
 # replace directive that breaks `go install`, so the version is pinned).
 # Stripped (-s -w) and stamped with its version the way upstream's release build does.
@@ -85,6 +92,11 @@ if [ "$FOR" = test ] && { [ ! -x "$TOOLS_DIR/minio" ] || [ "$(cat "$TOOLS_DIR/.m
   GOBIN="$TOOLS_DIR" CGO_ENABLED=0 go install -ldflags "-s -w" "github.com/minio/minio@${MINIO_VERSION}"
   echo "$MINIO_VERSION" >"$TOOLS_DIR/.minio-version"
 fi
+
+# A production-shaped Temporal for the cluster tests (tests/e2e): the server itself, the
+# version the Temporal CLI above embeds, and its SQL schema tool, with the PostgreSQL schema
+# files of that same module version. Built once, rebuilt when the version changes. Not for the demo.
+if [ "$FOR" = test ]; then bash scripts/build-temporal-server.sh "$TOOLS_DIR"; fi
 
 # The agent-runner's Python environment.
 if [ -f agent-runner/pyproject.toml ]; then

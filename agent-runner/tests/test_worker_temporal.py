@@ -63,7 +63,7 @@ def test_execute_agent_end_to_end(
 def test_unknown_namespace_is_one_clear_line(temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path) -> None:
     runner = start_runner("source", temporal, fake_llm, task_queue, tmp_path, log_format="plain", TEMPORAL_NAMESPACE="no-such-ns")
     code = runner.wait_exit(60)
-    assert code == 2
-    assert runner.lines == ["agent-runner: error: Temporal namespace 'no-such-ns' does not exist; create it or set TEMPORAL_NAMESPACE"]
+    assert code == 78  # refused settings: a supervisor does not restart it unchanged
+    assert runner.lines == ["agent-runner: error: Temporal namespace 'no-such-ns' does not exist; create it on the cluster or set TEMPORAL_NAMESPACE ([temporal] namespace)"]
 
 

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Optional
 
 from agent_runner import logs
-from agent_runner.errors import StartupError
+from agent_runner.errors import SettingsRefused, StartupError
 from agent_runner.parent_death import die_with_bootloader
 from agent_runner.version import current_version
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
 EXIT_STARTUP = 2
+EXIT_REFUSED = 78  # sysexits' EX_CONFIG: the settings were refused; do not restart unchanged
 EXIT_INTERRUPTED = 130
 
 _json_errors = False
@@ -102,6 +103,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     die_with_bootloader()
     try:
         return _run(args)
+    except SettingsRefused as error:
+        logs.logger().debug("startup refused", exc_info=True)
+        _print_error(error)
+        return EXIT_REFUSED
     except StartupError as error:
         logs.logger().debug("startup failed", exc_info=True)
         _print_error(error)

@@ -11,3 +11,9 @@ class StartupError(Exception):
 
     def one_line(self) -> str:
         return f"{self.problem}; {self.remedy}" if self.remedy else self.problem
+
+
+class SettingsRefused(StartupError):
+    """The cluster refused this runner's settings (its certificate, its namespace), or they
+    cannot work: starting again cannot help until someone changes them. Its own exit code
+    tells a supervisor not to restart the runner."""

@@ -13,7 +13,7 @@ from agent_runner import logs, ollama_server
 from agent_runner.activities import AgentActivities
 from agent_runner.agent_stack import AgentStack, AgentStackGate
 from agent_runner.config import RunnerSettings, TemporalSettings
-from agent_runner.errors import StartupError
+from agent_runner.errors import SettingsRefused, StartupError
 from agent_runner.plugin import build_plugin
 from agent_runner.provider_errors import ProviderErrorsInterceptor
 from agent_runner.shutdown import ShutdownSignals
@@ -77,9 +77,9 @@ async def _wait_until_polling(worker: Worker, run: "asyncio.Task[None]", setting
             error = run.exception()
             text = " ".join(str(error).split())[:200] if error else "worker stopped"
             if "namespace" in text.lower() and "not found" in text.lower():
-                raise StartupError(
+                raise SettingsRefused(
                     f"Temporal namespace {settings.temporal.namespace!r} does not exist",
-                    "create it or set TEMPORAL_NAMESPACE",
+                    "create it on the cluster or set TEMPORAL_NAMESPACE ([temporal] namespace)",
                 )
             raise StartupError(f"the worker could not start polling ({text})", "check the Temporal settings")
         await asyncio.sleep(READY_POLL_SECONDS)

@@ -12,6 +12,7 @@ from temporalio.service import TLSConfig
 
 from agent_runner.config import TemporalSettings
 from agent_runner.errors import StartupError
+from agent_runner.tls_errors import check_client_certificate, tls_failure
 
 
 def tls_config(settings: TemporalSettings) -> Optional[TLSConfig]:
@@ -29,6 +30,7 @@ async def connect(
     settings: TemporalSettings, plugins: Sequence[Plugin] = (), payload_codec: Optional[PayloadCodec] = None
 ) -> Client:
     """A connected client, or a StartupError saying Temporal cannot be reached."""
+    check_client_certificate(settings)
     try:
         return await asyncio.wait_for(
             Client.connect(
@@ -44,6 +46,9 @@ async def connect(
     except asyncio.TimeoutError:
         reason = f"no answer within {settings.connect_timeout_seconds:g} s"
     except Exception as error:  # the bridge raises plain RuntimeError with a transport message
+        tls = tls_failure(settings, str(error))
+        if tls is not None:
+            raise tls from None
         reason = _short_reason(error)
     raise StartupError(
         f"cannot reach Temporal at {settings.address} ({reason})",

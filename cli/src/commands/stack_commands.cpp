@@ -54,6 +54,11 @@ nlohmann::json wait_until_ready(const daemon::DaemonClient& client, const Consol
             if (status->value("failed", false)) {
                 for (const auto& c : (*status)["components"]) {
                     if (c.value("state", "") != "failed") continue;
+                    if (c.value("refused", false)) {  // its own line says what to change
+                        throw Error(ExitCode::kUsage,
+                                    c.value("name", "") + " cannot start: " + c.value("detail", ""),
+                                    "", "");
+                    }
                     std::string lines;
                     for (const auto& line : c["last_lines"])
                         lines += "    " + line.get<std::string>() + "\n";

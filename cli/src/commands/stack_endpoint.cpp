@@ -1,6 +1,7 @@
 #include "commands/stack_endpoint.h"
 
 #include "daemon/daemon_client.h"
+#include "daemon/stack_plan.h"
 #include "util/error.h"
 
 namespace stigmer::commands {
@@ -26,11 +27,13 @@ StackEndpoint find_stack_endpoint(const Context& context) {
                     "no HTTP API address is configured for the external Temporal cluster",
                     (home / "config.toml").string(), "set [temporal] http_url");
     }
-    stack.endpoint = {http_url, temporal.value("namespace", "default"), ""};
     stack.task_queue = temporal.value("task_queue", "agent_execution_runner");
-    // The API key is a secret, so the status document does not carry it: read it here.
+    // The API key is a secret and the TLS files are this machine's, so the status document
+    // carries neither: read them here.
     stack.config = config::load_stack_config(home / "config.toml", {});
-    stack.endpoint.api_key = stack.config.temporal.api_key;
+    stack.endpoint = daemon::temporal_endpoint(stack.config.temporal);
+    stack.endpoint.http_url = http_url;
+    stack.endpoint.name_space = temporal.value("namespace", "default");
     return stack;
 }
 

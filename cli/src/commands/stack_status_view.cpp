@@ -78,7 +78,8 @@ std::string render_stack_status(const nlohmann::json& status) {
     const auto& temporal = status["temporal"];
     if (temporal.value("external", false)) {
         out << "Temporal: external cluster " << temporal.value("address", "") << ", namespace "
-            << temporal.value("namespace", "") << "\n";
+            << temporal.value("namespace", "") << ", task queue "
+            << temporal.value("task_queue", "") << "\n";
     } else {
         out << "Temporal UI: " << temporal.value("ui_url", "") << "\n";
     }

@@ -106,6 +106,8 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
     reader.read_string("temporal", "task_queue", t.task_queue);
     reader.read_string("temporal", "tls_cert", t.tls_cert);
     reader.read_string("temporal", "tls_key", t.tls_key);
+    reader.read_string("temporal", "tls_ca", t.tls_ca);
+    reader.read_string("temporal", "tls_server_name", t.tls_server_name);
     reader.read_string("temporal", "api_key", t.api_key);
     reader.read_string("temporal", "deployment", t.deployment);
     reader.read_count("agent_runner", "max_concurrency", config.agent_runner.max_concurrency);
@@ -134,6 +136,17 @@ StackConfig load_stack_config(const std::filesystem::path& config_file,
     }
     if (t.tls_cert.empty() != t.tls_key.empty()) {
         reader.fail("temporal", "tls_cert", "and tls_key must be given together");
+    }
+    // A missing certificate, key or CA file is named here, at start, rather than as a TLS
+    // failure of agent-runner or of `stigmer run` later.
+    for (const auto& [key, file] :
+         {std::pair<const char*, const std::string&>{"tls_cert", t.tls_cert},
+          {"tls_key", t.tls_key},
+          {"tls_ca", t.tls_ca}}) {
+        std::error_code error;
+        if (!file.empty() && !std::filesystem::is_regular_file(file, error)) {
+            reader.fail("temporal", key, file + " is not a readable file");
+        }
     }
     if (!t.external) {
         if (t.grpc_port == t.ui_port || t.grpc_port == t.http_port || t.ui_port == t.http_port) {

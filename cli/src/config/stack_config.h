@@ -25,7 +25,9 @@ struct TemporalSettings {
     std::string task_queue = "agent_execution_runner";
     std::string tls_cert;  // external: client certificate file (mTLS)
     std::string tls_key;
-    std::string api_key;  // external: API key (Temporal Cloud); a secret
+    std::string tls_ca;           // external: CA file of the cluster's certificate (self-hosted)
+    std::string tls_server_name;  // external: the name in that certificate, if not the address's
+    std::string api_key;          // external: API key (Temporal Cloud); a secret
     // The stack's Temporal Worker Deployment: each release's agent-runner is a version of it
     // (build id = release version). Empty: unversioned workers (no rolling updates).
     std::string deployment = "stigmer";

@@ -21,8 +21,7 @@ RunnerFleet::RunnerFleet(supervise::Supervisor& supervisor, Settings settings)
     : supervisor_(supervisor), settings_(std::move(settings)) {
     if (uses_worker_versioning(settings_.config)) {
         const auto& t = settings_.config.temporal;
-        deployment_.emplace(temporal::Endpoint{t.http_api_url(), t.name_space, t.api_key},
-                            t.deployment);
+        deployment_.emplace(temporal_endpoint(t), t.deployment);
     }
 }
 

@@ -57,11 +57,13 @@ const PlannedBinary& binary_for(const std::map<std::string, PlannedBinary>& bina
     return it->second;
 }
 
-temporal::Endpoint endpoint_of(const config::TemporalSettings& t) {
-    return temporal::Endpoint{t.http_api_url(), t.name_space, t.api_key};
-}
-
 }  // namespace
+
+temporal::Endpoint temporal_endpoint(const config::TemporalSettings& t) {
+    return temporal::Endpoint{
+        t.http_api_url(), t.name_space, t.api_key,
+        temporal::ClientTls{t.tls_cert, t.tls_key, t.tls_ca, t.tls_server_name}};
+}
 
 bool uses_worker_versioning(const config::StackConfig& config) {
     return !config.temporal.deployment.empty() && !config.temporal.http_api_url().empty();
@@ -93,6 +95,9 @@ std::vector<std::string> agent_runner_environment(const config::StackConfig& con
         set_variable(env, "TEMPORAL_TLS_CERT", t.tls_cert);
         set_variable(env, "TEMPORAL_TLS_KEY", t.tls_key);
     }
+    if (!t.tls_ca.empty()) set_variable(env, "TEMPORAL_TLS_CA", t.tls_ca);
+    if (!t.tls_server_name.empty())
+        set_variable(env, "TEMPORAL_TLS_SERVER_NAME", t.tls_server_name);
     if (!t.api_key.empty()) set_variable(env, "TEMPORAL_API_KEY", t.api_key);
     set_variable(env, "STIGMER_SHUTDOWN_GRACE_SECONDS",
                  std::to_string(config.agent_runner.shutdown_grace_seconds));
@@ -151,7 +156,7 @@ supervise::ComponentSpec plan_temporal(const config::StackConfig& config,
     temporal.ports = {{"grpc", t.grpc_port}, {"ui", t.ui_port}, {"http", t.http_port}};
     temporal.waiting_for =
         "waiting for Temporal to accept connections on port " + std::to_string(t.grpc_port);
-    const auto endpoint = endpoint_of(t);
+    const auto endpoint = temporal_endpoint(t);
     const std::string host = t.host;
     const int grpc_port = t.grpc_port;
     temporal.ready_check = [endpoint, host, grpc_port] {
@@ -199,9 +204,10 @@ supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
     runner.spawn.working_directory = home / "data";
     if (!t.external) runner.depends_on = {"temporal"};
     runner.ready_marker = kAgentRunnerReadyMarker;
+    runner.refused_exit_code = kAgentRunnerRefusedExit;
     runner.waiting_for = "waiting for agent-runner to poll task queue '" + t.task_queue + "'";
     if (!t.http_api_url().empty()) {
-        const auto endpoint = endpoint_of(t);
+        const auto endpoint = temporal_endpoint(t);
         const std::string queue = t.task_queue;
         // Ready once Temporal itself sees a poller on the queue, not just when the worker says so.
         runner.ready_check = [endpoint, queue] {

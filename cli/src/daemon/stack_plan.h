@@ -8,12 +8,17 @@
 
 #include "config/stack_config.h"
 #include "supervise/component.h"
+#include "temporal/http_api.h"
 
 namespace stigmer::daemon {
 
 // What agent-runner prints, in its plain log format, once it polls its task queue (its
 // structured "ready" event).
 inline constexpr const char* kAgentRunnerReadyMarker = " event=ready";
+
+// agent-runner's exit code when the cluster refused its settings (certificate, namespace): it is
+// not restarted, and `server start` prints its one line (agent-runner's EXIT_REFUSED).
+inline constexpr int kAgentRunnerRefusedExit = 78;
 
 // One runnable component of the release being run.
 struct PlannedBinary {
@@ -44,6 +49,10 @@ supervise::ComponentSpec plan_agent_runner(const config::StackConfig& config,
                                            const std::filesystem::path& home,
                                            const std::vector<std::string>& environment,
                                            const std::string& release);
+
+// How the CLI and the daemon reach the stack's Temporal over its HTTP API: address, namespace,
+// API key and mutual TLS, as config.toml gives them.
+temporal::Endpoint temporal_endpoint(const config::TemporalSettings& t);
 
 // Whether the stack's runners are versions of a Temporal Worker Deployment: a deployment is
 // named and the daemon can reach Temporal's HTTP API to make a version current.

@@ -37,6 +37,7 @@ nlohmann::json ComponentStatus::to_json() const {
         {"ports", ports},
     };
     if (!replace_failure.empty()) j["replace_failure"] = replace_failure;
+    if (refused) j["refused"] = true;
     if (pid > 0) {
         const auto now = std::chrono::system_clock::now();
         j["uptime_seconds"] =

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct ComponentSpec {
     std::string waiting_for;  // what readiness waits for, in words ("waiting for ...")
     std::chrono::milliseconds start_timeout{120'000};
     std::chrono::milliseconds stop_grace{10'000};
+    // An exit with this code says the component's settings were refused (a certificate, a
+    // namespace): restarting cannot help, so it fails at once, its last line the reason.
+    std::optional<int> refused_exit_code;
 };
 
 // A snapshot of one component, for status output.
@@ -51,6 +55,7 @@ struct ComponentStatus {
     std::vector<std::string> last_lines;  // of its output, newest last
     std::filesystem::path binary;
     std::map<std::string, int> ports;
+    bool refused = false;  // failed with refused_exit_code: detail is the component's reason
     // Why the last replace() did not take ("1.5.2: exited (exit code 3)"); empty if it did.
     std::string replace_failure;
 

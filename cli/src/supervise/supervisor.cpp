@@ -22,6 +22,15 @@ std::string seconds_text(std::chrono::milliseconds delay) {
     std::snprintf(buffer, sizeof buffer, "%.1fs", seconds);
     return buffer;
 }
+
+// A refusing component's reason: its last line, without the "NAME: error: " it starts with.
+std::string refusal_reason(const std::deque<std::string>& tail, const std::string& name,
+                           const platform::ExitStatus& exit) {
+    if (tail.empty()) return "exited (" + exit.describe() + ")";
+    const std::string prefix = name + ": error: ";
+    const std::string& line = tail.back();
+    return line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line;
+}
 }  // namespace
 
 struct Supervisor::Runtime {
@@ -213,6 +222,15 @@ void Supervisor::handle_exit(Runtime& component, const platform::ExitStatus& exi
     component.status.restarts += 1;
     if (component.previous) {  // a replacement that never got ready: the previous one again
         fall_back(component, "exited (" + exit.describe() + ")");
+        return;
+    }
+    const auto& refused = component.spec.refused_exit_code;
+    if (refused && !exit.signaled && exit.value == *refused) {
+        component.planned_restart = false;
+        component.status.state = ComponentState::kFailed;
+        component.status.refused = true;
+        component.status.detail = refusal_reason(component.tail, component.spec.name, exit);
+        note(component, "refused its settings: " + component.status.detail);
         return;
     }
     const auto run_time =

@@ -76,14 +76,14 @@ std::string HttpApi::namespace_url() const {
     return endpoint_.http_url + "/api/v1/namespaces/" + escape_path(endpoint_.name_space);
 }
 
-std::map<std::string, std::string> HttpApi::headers() const {
-    std::map<std::string, std::string> h;
-    if (!endpoint_.api_key.empty()) h["Authorization"] = "Bearer " + endpoint_.api_key;
-    return h;
+Credentials HttpApi::credentials() const {
+    Credentials c{{}, endpoint_.tls};
+    if (!endpoint_.api_key.empty()) c.headers["Authorization"] = "Bearer " + endpoint_.api_key;
+    return c;
 }
 
 bool HttpApi::namespace_reachable(std::chrono::milliseconds timeout) const {
-    const auto response = send_json_request("GET", namespace_url(), "", headers(), timeout);
+    const auto response = send_json_request("GET", namespace_url(), "", credentials(), timeout);
     return response.status == 200;
 }
 
@@ -91,7 +91,7 @@ int HttpApi::workflow_poller_count(const std::string& task_queue) const {
     const std::string url = namespace_url() + "/task-queues/" + escape_path(task_queue) +
                             "?taskQueueType=TASK_QUEUE_TYPE_WORKFLOW";
     const auto response =
-        send_json_request("GET", url, "", headers(), std::chrono::milliseconds(5000));
+        send_json_request("GET", url, "", credentials(), std::chrono::milliseconds(5000));
     if (response.status != 200) return 0;
     try {
         const auto document = nlohmann::json::parse(response.body);
@@ -135,7 +135,7 @@ std::string HttpApi::start_workflow(const WorkflowStart& start) const {
     const std::string url = namespace_url() + "/workflows/" + escape_path(start.workflow_id);
     const nlohmann::json request = start_request(start);
     const auto response =
-        send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
+        send_json_request("POST", url, request.dump(), credentials(), kRequestTimeout);
     if (response.status != 200) throw_for(response, url, "start the workflow");
     const auto document = parse_or_throw(response, url, "start the workflow");
     return document.value("runId", "");
@@ -161,7 +161,7 @@ std::string HttpApi::update_with_start(const UpdateWithStart& request) const {
         {"operations", {{{"startWorkflow", start}}, {{"updateWorkflow", update}}}},
     };
     const auto response =
-        send_json_request("POST", url, body.dump(), headers(), kUpdateRequestTimeout);
+        send_json_request("POST", url, body.dump(), credentials(), kUpdateRequestTimeout);
     if (response.status != 200) throw_for(response, url, "send the update");
     const auto document = parse_or_throw(response, url, "send the update");
     const auto& responses = document.value("responses", nlohmann::json::array());
@@ -187,7 +187,7 @@ std::vector<nlohmann::json> HttpApi::history(const std::string& workflow_id,
             query +=
                 std::string(query.empty() ? "" : "&") + "nextPageToken=" + escape_path(page_token);
         if (!query.empty()) url += "?" + query;
-        const auto response = send_json_request("GET", url, "", headers(), kRequestTimeout);
+        const auto response = send_json_request("GET", url, "", credentials(), kRequestTimeout);
         if (response.status != 200) throw_for(response, url, "read the workflow's history");
         const auto document = parse_or_throw(response, url, "read the workflow's history");
         if (auto h = document.find("history"); h != document.end()) {
@@ -213,7 +213,7 @@ nlohmann::json HttpApi::query_workflow(const std::string& workflow_id, const std
         {"query", {{"queryType", query_type}, {"queryArgs", nlohmann::json::array({arg})}}},
     };
     if (!run_id.empty()) request["execution"]["runId"] = run_id;
-    const auto response = send_json_request("POST", url, request.dump(), headers(), timeout);
+    const auto response = send_json_request("POST", url, request.dump(), credentials(), timeout);
     const std::string doing = "query workflow " + workflow_id;
     if (response.status == 404) throw_not_found(response, url, workflow_id, endpoint_.name_space);
     if (response.status == 504) {
@@ -257,7 +257,7 @@ void HttpApi::cancel_workflow(const std::string& workflow_id, const std::string&
     };
     if (!run_id.empty()) request["workflowExecution"]["runId"] = run_id;
     const auto response =
-        send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
+        send_json_request("POST", url, request.dump(), credentials(), kRequestTimeout);
     if (response.status == 404) throw_not_found(response, url, workflow_id, endpoint_.name_space);
     if (response.status != 200) throw_for(response, url, "cancel workflow " + workflow_id);
 }
@@ -272,7 +272,7 @@ void HttpApi::signal_workflow(const std::string& workflow_id, const std::string&
         {"identity", "stigmer"},
     };
     const auto response =
-        send_json_request("POST", url, request.dump(), headers(), kRequestTimeout);
+        send_json_request("POST", url, request.dump(), credentials(), kRequestTimeout);
     if (response.status == 404) throw_not_found(response, url, workflow_id, endpoint_.name_space);
     if (response.status != 200) throw_for(response, url, "signal workflow " + workflow_id);
 }
@@ -297,7 +297,7 @@ WorkflowOutcome HttpApi::update_workflow(const std::string& workflow_id,
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
-        const auto response = send_json_request("POST", url, request.dump(), headers(), left);
+        const auto response = send_json_request("POST", url, request.dump(), credentials(), left);
         if (response.status == 404)
             throw_not_found(response, url, workflow_id, endpoint_.name_space);
         if (response.status == 0 && std::chrono::steady_clock::now() >= deadline) break;
@@ -315,7 +315,7 @@ std::vector<ExecutionSummary> HttpApi::list_workflows(const std::string& visibil
                                                       int page_size) const {
     std::string url = namespace_url() + "/workflows?pageSize=" + std::to_string(page_size);
     if (!visibility_query.empty()) url += "&query=" + escape_path(visibility_query);
-    const auto response = send_json_request("GET", url, "", headers(), kRequestTimeout);
+    const auto response = send_json_request("GET", url, "", credentials(), kRequestTimeout);
     if (response.status != 200) throw_for(response, url, "list workflows");
     const auto document = parse_or_throw(response, url, "list workflows");
     std::vector<ExecutionSummary> summaries;
@@ -330,7 +330,7 @@ std::optional<ExecutionSummary> HttpApi::describe_workflow(const std::string& wo
                                                            const std::string& run_id) const {
     std::string url = workflow_url(workflow_id);
     if (!run_id.empty()) url += "?execution.runId=" + escape_path(run_id);
-    const auto response = send_json_request("GET", url, "", headers(), kRequestTimeout);
+    const auto response = send_json_request("GET", url, "", credentials(), kRequestTimeout);
     if (response.status == 404) return std::nullopt;
     const std::string doing = "describe workflow " + workflow_id;
     if (response.status != 200) throw_for(response, url, doing);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "temporal/json_http.h"
+
 namespace stigmer::temporal {
 
 // Where Temporal's HTTP API is and who we are to it.
@@ -14,6 +16,7 @@ struct Endpoint {
     std::string http_url;  // "http://127.0.0.1:7243"
     std::string name_space = "default";
     std::string api_key;  // sent as a bearer token when set (Temporal Cloud)
+    ClientTls tls;        // mutual TLS to a self-hosted cluster
 };
 
 struct WorkflowStart {
@@ -142,7 +145,7 @@ class HttpApi {
   private:
     std::string namespace_url() const;
     std::string workflow_url(const std::string& workflow_id) const;
-    std::map<std::string, std::string> headers() const;
+    Credentials credentials() const;
 
     Endpoint endpoint_;
 };

@@ -15,6 +15,38 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
     return size * count;
 }
 
+// The URL with its host replaced by `server_name`, so that curl sends that name (SNI) and checks
+// the certificate against it, and the "HOST:PORT" it must really connect to. Empty strings
+// when the URL cannot be parsed (curl then reports the URL itself).
+struct Redirected {
+    std::string url;
+    std::string connect_to;
+};
+
+Redirected redirect_to_name(const std::string& url, const std::string& server_name) {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parts(curl_url(), curl_url_cleanup);
+    if (!parts || curl_url_set(parts.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(parts.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(parts.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+        curl_free(host);
+        return {};
+    }
+    // "::HOST:PORT": whatever the URL names, connect to the original host and port.
+    Redirected result{"", std::string("::") + host + ":" + port};
+    curl_free(host);
+    curl_free(port);
+    char* renamed = nullptr;
+    if (curl_url_set(parts.get(), CURLUPART_HOST, server_name.c_str(), 0) != CURLUE_OK ||
+        curl_url_get(parts.get(), CURLUPART_URL, &renamed, 0) != CURLUE_OK) {
+        return {};
+    }
+    result.url = renamed;
+    curl_free(renamed);
+    return result;
+}
+
 }  // namespace
 
 std::string escape_path(const std::string& segment) {
@@ -25,20 +57,33 @@ std::string escape_path(const std::string& segment) {
 }
 
 JsonResponse send_json_request(const std::string& method, const std::string& url,
-                               const std::string& body,
-                               const std::map<std::string, std::string>& headers,
+                               const std::string& body, const Credentials& credentials,
                                std::chrono::milliseconds timeout) {
     const auto handle = new_curl_easy();
     curl_slist* header_list = curl_slist_append(nullptr, "Content-Type: application/json");
     header_list = curl_slist_append(header_list, "Accept: application/json");
-    for (const auto& [name, value] : headers)
+    for (const auto& [name, value] : credentials.headers)
         header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(header_list,
                                                                              curl_slist_free_all);
 
     JsonResponse response;
     CURL* h = handle.get();
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    const ClientTls& tls = credentials.tls;
+    Redirected redirected;
+    curl_slist* connect_to = nullptr;
+    if (!tls.server_name.empty()) redirected = redirect_to_name(url, tls.server_name);
+    if (!redirected.url.empty())
+        connect_to = curl_slist_append(nullptr, redirected.connect_to.c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> connect_guard(connect_to,
+                                                                              curl_slist_free_all);
+    curl_easy_setopt(h, CURLOPT_URL, redirected.url.empty() ? url.c_str() : redirected.url.c_str());
+    if (connect_to != nullptr) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+    if (!tls.cert.empty()) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, tls.cert.c_str());
+        curl_easy_setopt(h, CURLOPT_SSLKEY, tls.key.c_str());
+    }
+    if (!tls.ca.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca.c_str());
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
     if (method != "GET") {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());

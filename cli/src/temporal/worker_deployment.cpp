@@ -44,10 +44,10 @@ std::string WorkerDeployment::deployment_url() const {
 }
 
 namespace {
-std::map<std::string, std::string> headers_for(const Endpoint& endpoint) {
-    std::map<std::string, std::string> h;
-    if (!endpoint.api_key.empty()) h["Authorization"] = "Bearer " + endpoint.api_key;
-    return h;
+Credentials credentials_for(const Endpoint& endpoint) {
+    Credentials c{{}, endpoint.tls};
+    if (!endpoint.api_key.empty()) c.headers["Authorization"] = "Bearer " + endpoint.api_key;
+    return c;
 }
 }  // namespace
 
@@ -57,7 +57,7 @@ bool WorkerDeployment::build_polls(const std::string& build_id,
     const std::string url = e.http_url + "/api/v1/namespaces/" + escape_path(e.name_space) +
                             "/worker-deployment-versions/" + escape_path(name_) + "/" +
                             escape_path(build_id);
-    const auto document = parsed(send_json_request("GET", url, "", headers_for(e), kTimeout));
+    const auto document = parsed(send_json_request("GET", url, "", credentials_for(e), kTimeout));
     if (!document) return false;
     const auto info = document->value("workerDeploymentVersionInfo", nlohmann::json::object());
     for (const auto& queue : info.value("taskQueueInfos", nlohmann::json::array())) {
@@ -70,13 +70,13 @@ bool WorkerDeployment::set_current(const std::string& build_id) const {
     const nlohmann::json body = {{"buildId", build_id}, {"identity", kIdentity}};
     const auto response =
         send_json_request("POST", deployment_url() + "/set-current-version", body.dump(),
-                          headers_for(api_.endpoint()), kRoutingTimeout);
+                          credentials_for(api_.endpoint()), kRoutingTimeout);
     return response.status == 200;
 }
 
 std::optional<std::string> WorkerDeployment::current_build() const {
     const auto document = parsed(
-        send_json_request("GET", deployment_url(), "", headers_for(api_.endpoint()), kTimeout));
+        send_json_request("GET", deployment_url(), "", credentials_for(api_.endpoint()), kTimeout));
     if (!document) return std::nullopt;
     const auto routing = document->value("workerDeploymentInfo", nlohmann::json::object())
                              .value("routingConfig", nlohmann::json::object());
@@ -88,7 +88,7 @@ std::optional<std::string> WorkerDeployment::current_build() const {
 
 std::optional<std::vector<std::string>> WorkerDeployment::builds() const {
     const auto response =
-        send_json_request("GET", deployment_url(), "", headers_for(api_.endpoint()), kTimeout);
+        send_json_request("GET", deployment_url(), "", credentials_for(api_.endpoint()), kTimeout);
     if (response.status == 404) return std::vector<std::string>{};
     const auto document = parsed(response);
     if (!document) return std::nullopt;
@@ -111,7 +111,7 @@ std::optional<long> WorkerDeployment::open_pinned(const std::string& build_id) c
     const auto& e = api_.endpoint();
     const std::string url = e.http_url + "/api/v1/namespaces/" + escape_path(e.name_space) +
                             "/workflow-count?query=" + escape_path(open_pinned_query(build_id));
-    const auto document = parsed(send_json_request("GET", url, "", headers_for(e), kTimeout));
+    const auto document = parsed(send_json_request("GET", url, "", credentials_for(e), kTimeout));
     if (!document) return std::nullopt;
     // Protobuf's JSON writes 64-bit integers as strings, and leaves out zero.
     const auto count = document->find("count");
@@ -147,8 +147,8 @@ bool WorkerDeployment::move_to(const std::string& workflow_id, const std::string
               {"version", {{"deploymentName", name_}, {"buildId", build_id}}}}}}}}},
         {"updateMask", "versioningOverride"},
     };
-    return send_json_request("POST", url, body.dump(), headers_for(e), kRoutingTimeout).status ==
-           200;
+    return send_json_request("POST", url, body.dump(), credentials_for(e), kRoutingTimeout)
+               .status == 200;
 }
 
 }  // namespace stigmer::temporal

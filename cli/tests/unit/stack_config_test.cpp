@@ -115,6 +115,43 @@ TEST(StackConfig, RejectsBadValuesNamingTheKey) {
     }
 }
 
+TEST(StackConfig, AMissingTlsFileIsNamedByItsKey) {
+    TempDir dir;
+    const auto cert = dir.path() / "client.pem";
+    std::ofstream(cert) << "certificate";
+    const auto path = write_config(dir,
+                                   "[temporal]\nmode = \"external\"\naddress = \"c:7233\"\n"
+                                   "tls_cert = \"" +
+                                       cert.string() + "\"\ntls_key = \"" +
+                                       (dir.path() / "gone.key").string() + "\"\n");
+    try {
+        config::load_stack_config(path, {}, no_environment());
+        FAIL() << "a missing key file was accepted";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("[temporal] tls_key"), std::string::npos)
+            << error.what();
+        EXPECT_NE(std::string(error.what()).find("gone.key"), std::string::npos) << error.what();
+    }
+}
+
+TEST(AgentRunnerEnvironment, PassesTheClusterTlsSettings) {
+    config::StackConfig config;
+    config.temporal.external = true;
+    config.temporal.address = "127.0.0.1:7233";
+    config.temporal.tls_cert = "/etc/stigmer/client.pem";
+    config.temporal.tls_key = "/etc/stigmer/client.key";
+    config.temporal.tls_ca = "/etc/stigmer/ca.pem";
+    config.temporal.tls_server_name = "temporal.internal";
+    const auto env = daemon::agent_runner_environment(config, {}, "/w", "");
+    EXPECT_EQ(value_of(env, "TEMPORAL_TLS_CERT"), "/etc/stigmer/client.pem");
+    EXPECT_EQ(value_of(env, "TEMPORAL_TLS_KEY"), "/etc/stigmer/client.key");
+    EXPECT_EQ(value_of(env, "TEMPORAL_TLS_CA"), "/etc/stigmer/ca.pem");
+    EXPECT_EQ(value_of(env, "TEMPORAL_TLS_SERVER_NAME"), "temporal.internal");
+    const auto endpoint = daemon::temporal_endpoint(config.temporal);
+    EXPECT_EQ(endpoint.tls.ca, "/etc/stigmer/ca.pem");
+    EXPECT_EQ(endpoint.tls.server_name, "temporal.internal");
+}
+
 TEST(AgentRunnerEnvironment, CarriesTheContractAndKeepsPythonSettingsOut) {
     config::StackConfig config;
     config.temporal.grpc_port = 17233;

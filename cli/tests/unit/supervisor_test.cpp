@@ -128,6 +128,35 @@ TEST(Supervisor, MarksAComponentThatKeepsFailingAsFailedWithItsLastLines) {
     EXPECT_EQ(s.last_lines.back(), "missing ANTHROPIC_API_KEY");
 }
 
+TEST(Supervisor, AComponentThatRefusesItsSettingsFailsAtOnceWithItsReason) {
+    TempDir dir;
+    EventLoop loop;
+    auto spec = shell_component(
+        "runner",
+        "echo starting; echo 'runner: error: certificate refused; fix tls_cert'; exit 78");
+    spec.refused_exit_code = 78;
+    Supervisor supervisor({spec}, quick_settings(dir.path()), loop);
+    ASSERT_TRUE(tick_until(loop, supervisor, [&] { return supervisor.any_failed(); }));
+    const auto s = find(supervisor, "runner");
+    EXPECT_EQ(s.state, ComponentState::kFailed);
+    EXPECT_TRUE(s.refused);
+    EXPECT_EQ(s.restarts, 1);  // the first run only: no restart
+    EXPECT_EQ(s.detail, "certificate refused; fix tls_cert");
+    EXPECT_EQ(s.to_json().value("refused", false), true);
+}
+
+TEST(Supervisor, AnotherExitCodeThanTheRefusedOneIsRestarted) {
+    TempDir dir;
+    EventLoop loop;
+    auto spec = shell_component("runner", "echo 'runner: error: unreachable'; exit 2");
+    spec.refused_exit_code = 78;
+    Supervisor supervisor({spec}, quick_settings(dir.path()), loop);
+    ASSERT_TRUE(tick_until(loop, supervisor, [&] { return supervisor.any_failed(); }));
+    const auto s = find(supervisor, "runner");
+    EXPECT_FALSE(s.refused);
+    EXPECT_EQ(s.restarts, 4);
+}
+
 TEST(Supervisor, RestartsDependentsWhenADependencyRestarts) {
     TempDir dir;
     auto base = shell_component("base", "exec sleep 60");
