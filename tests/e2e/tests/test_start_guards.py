@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 from conftest import Stack
 
@@ -37,8 +38,13 @@ def test_a_taken_port_is_named_before_anything_starts(stack: Stack) -> None:
     assert stack.processes() == []
 
 
-def test_stop_during_start_stops_everything(stack: Stack) -> None:
-    start = stack.spawn("server", "start", *stack.port_flags())
+def test_stop_during_start_stops_everything(stack: Stack, tmp_path: Path) -> None:
+    # An agent-runner that never says ready keeps the start in progress however fast the real
+    # one has become (0.4 s): the stop always lands during the start.
+    never_ready = tmp_path / "never-ready-runner"
+    never_ready.write_text("#!/bin/sh\necho 'starting, slowly' >&2\nsleep 600\n")
+    never_ready.chmod(0o755)
+    start = stack.spawn("server", "start", *stack.port_flags(), "--use-local-binary", f"agent-runner={never_ready}")
     # Stop as soon as a daemon exists, while components are still starting.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not daemons(stack):
@@ -50,6 +56,18 @@ def test_stop_during_start_stops_everything(stack: Stack) -> None:
     assert start.returncode != 0
     assert "stopped before the stack was ready" in err
     assert stack.processes() == []
+    assert not [c for _, c in _all_processes() if str(never_ready) in c], "the starting runner was left running"
+
+
+def _all_processes() -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and "State:\tZ" not in (entry / "status").read_text():
+                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")))
+        except OSError:
+            continue
+    return found
 
 
 def test_a_component_that_cannot_start_fails_the_start_with_its_last_lines(stack: Stack) -> None:
