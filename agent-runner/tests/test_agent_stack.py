@@ -90,3 +90,34 @@ def test_a_stack_that_fails_to_load_ends_the_runner_in_one_line(
         "this agent-runner is damaged: reinstall stigmer"
     ], runner.log()
     assert not any("Traceback" in line for line in runner.lines), runner.log()
+
+
+async def _pollers(address: str, task_queue: str) -> list[tuple[str, str, int]]:
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    client = await Client.connect(address)
+    answer = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace="default", task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+        )
+    )
+    return [
+        (p.deployment_options.deployment_name, p.deployment_options.build_id, p.deployment_options.worker_versioning_mode)
+        for p in answer.pollers
+    ]
+
+
+def test_an_unversioned_worker_names_its_version_instead_of_a_hash_of_its_modules(
+    temporal: TemporalDevServer, fake_llm: FakeLlmServer, task_queue: str, tmp_path: Path
+) -> None:
+    from temporalio.api.enums.v1 import WorkerVersioningMode
+
+    runner = start_runner("source", temporal, fake_llm, task_queue, tmp_path / "workspaces")
+    try:
+        runner.wait_ready()
+        pollers = asyncio.run(_pollers(temporal.address, task_queue))
+    finally:
+        runner.stop()
+    assert pollers == [("stigmer-agent-runner", "0.0.0-dev", WorkerVersioningMode.WORKER_VERSIONING_MODE_UNVERSIONED)]
