@@ -84,7 +84,9 @@ class AgentStack:
             await _in_thread(lambda: import_agent_stack(self._provider))
             if run_context is not None:
                 await exits.enter_async_context(run_context())
-        except Exception as error:
+        except asyncio.CancelledError:
+            raise  # the worker stops: nothing failed
+        except BaseException as error:  # noqa: BLE001 - whatever stops the import ends the runner
             self._failed.set_result(error)
             return
         self._ready.set()
