@@ -85,3 +85,40 @@ def test_core_tls_errors_name_the_setting(tmp_path: Path, core_error: str, names
 def test_other_errors_are_not_tls_errors(tmp_path: Path) -> None:
     settings = _settings(tmp_path, NOW - datetime.timedelta(days=1), NOW + datetime.timedelta(days=1))
     assert tls_failure(settings, "Connection refused (os error 111)") is None
+
+
+AFTER_CONNECTION = ('Failed client connect: `get_system_info` call error after connection: Status { code: Unknown, message: '
+                    '"transport error", source: Some(tonic::transport::Error(Transport, hyper::Error(Io, BrokenPipe))) }')
+ALERT = ('Failed client connect: Status { code: Unknown, message: "transport error", source: Some(tonic::transport::Error('
+         'Transport, hyper::Error(Io, Custom { kind: InvalidData, error: "received fatal alert: UnknownCA" }))) }')
+
+
+def test_a_refusal_that_reaches_the_first_call_as_a_bare_transport_error_is_asked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TLS 1.3: the server judges the client certificate after the handshake, so its refusal can
+    reach the first call as a bare transport error (seen against the real server); a second
+    connection gets the alert, and the refusal is said, not 'cannot reach' and a restart."""
+    import asyncio
+
+    from agent_runner import temporal_client
+    from agent_runner.errors import SettingsRefused, StartupError
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    settings = _settings(tmp_path, now - datetime.timedelta(days=1), now + datetime.timedelta(days=1))
+    answers = [AFTER_CONNECTION, ALERT]
+
+    async def refusing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(answers.pop(0))
+
+    monkeypatch.setattr(temporal_client.Client, "connect", refusing)
+    with pytest.raises(SettingsRefused) as refused:
+        asyncio.run(temporal_client.connect(settings))
+    assert "did not accept the client certificate" in refused.value.one_line() and answers == []
+
+    # Without a client certificate there is nothing to refuse: asked once, 'cannot reach'.
+    answers[:] = [AFTER_CONNECTION, ALERT]
+    plain = read_temporal_settings({"TEMPORAL_SERVICE_ADDRESS": "10.0.0.1:7233"})
+    with pytest.raises(StartupError) as unreachable:
+        asyncio.run(temporal_client.connect(plain))
+    assert "cannot reach Temporal" in unreachable.value.one_line() and answers == [ALERT]

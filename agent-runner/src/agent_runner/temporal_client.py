@@ -31,25 +31,34 @@ async def connect(
 ) -> Client:
     """A connected client, or a StartupError saying Temporal cannot be reached."""
     check_client_certificate(settings)
-    try:
-        return await asyncio.wait_for(
-            Client.connect(
-                settings.address,
-                namespace=settings.namespace,
-                tls=tls_config(settings) or False,
-                api_key=settings.api_key,
-                plugins=plugins,
-                data_converter=DataConverter(payload_codec=payload_codec) if payload_codec else DataConverter.default,
-            ),
-            timeout=settings.connect_timeout_seconds,
-        )
-    except asyncio.TimeoutError:
-        reason = f"no answer within {settings.connect_timeout_seconds:g} s"
-    except Exception as error:  # the bridge raises plain RuntimeError with a transport message
-        tls = tls_failure(settings, str(error))
-        if tls is not None:
-            raise tls from None
-        reason = _short_reason(error)
+    reason = ""
+    for attempt in range(2):
+        try:
+            return await asyncio.wait_for(
+                Client.connect(
+                    settings.address,
+                    namespace=settings.namespace,
+                    tls=tls_config(settings) or False,
+                    api_key=settings.api_key,
+                    plugins=plugins,
+                    data_converter=DataConverter(payload_codec=payload_codec) if payload_codec else DataConverter.default,
+                ),
+                timeout=settings.connect_timeout_seconds,
+            )
+        except asyncio.TimeoutError:
+            reason = f"no answer within {settings.connect_timeout_seconds:g} s"
+            break
+        except Exception as error:  # the bridge raises plain RuntimeError with a transport message
+            text = str(error)
+            tls = tls_failure(settings, text)
+            if tls is not None:
+                raise tls from None
+            reason = _short_reason(error)
+            # With TLS 1.3 the server judges the client certificate after the handshake: its
+            # refusal can reach the first call as a bare transport error. A second connection
+            # gets the alert itself (seen against the real server), so it is asked once more.
+            if not (attempt == 0 and settings.tls_cert is not None and "error after connection" in text):
+                break
     raise StartupError(
         f"cannot reach Temporal at {settings.address} ({reason})",
         "start Temporal or set TEMPORAL_SERVICE_ADDRESS (and TEMPORAL_TLS_*/TEMPORAL_API_KEY for a remote cluster)",
