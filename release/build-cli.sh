@@ -24,6 +24,29 @@ valid_version "$version" || die "invalid version '$version'"
 portable=()
 case "$(host_platform)" in windows-*) ;; *) portable=(-DSTIGMER_PORTABLE=ON) ;; esac
 
+# Linux and macOS releases link libraries built for the oldest system they support, with a
+# compiler told so (static-deps.sh, floors in static-deps.lock). STIGMER_STATIC_DEPS=0 builds
+# against the build machine's own libraries instead: test builds (googletest is the build
+# machine's) and the demo, which then runs only on machines like this one.
+floor=()
+case "$(host_platform)" in
+  linux-* | darwin-*)
+    if [ "${STIGMER_STATIC_DEPS:-1}" != 0 ]; then
+      floor_args=$(bash "$RELEASE_DIR/static-deps.sh" "$(host_platform)")
+      read -r -a floor <<<"$floor_args"
+    fi
+    ;;
+esac
+
+# CMake cannot switch compilers in a configured directory: a build made with another
+# toolchain (or another floor) starts over.
+toolchain="${floor[*]:-build machine}"
+if [ -f "$build_dir/CMakeCache.txt" ] && [ "$(cat "$build_dir/.stigmer-toolchain" 2>/dev/null)" != "$toolchain" ]; then
+  rm -rf "$build_dir"
+fi
+mkdir -p "$build_dir"
+echo "$toolchain" >"$build_dir/.stigmer-toolchain"
+
 generator=()
 # Ninja where it is installed, except on Windows: there the default Visual Studio generator
 # finds MSVC by itself, where Ninja would need a developer command prompt.
@@ -34,7 +57,7 @@ esac
 read -r -a env_args <<<"${STIGMER_CMAKE_ARGS:-}"
 cmake -S "$REPO_ROOT/cli" -B "$build_dir" ${generator[@]+"${generator[@]}"} \
   -DCMAKE_BUILD_TYPE=Release -DSTIGMER_VERSION="$version" -DSTIGMER_BUILD_TESTS=OFF \
-  ${portable[@]+"${portable[@]}"} ${env_args[@]+"${env_args[@]}"} "$@" >&2
+  ${portable[@]+"${portable[@]}"} ${env_args[@]+"${env_args[@]}"} ${floor[@]+"${floor[@]}"} "$@" >&2
 target=(--target "${STIGMER_BUILD_TARGET:-stigmer}")
 # Visual Studio spells `all` ALL_BUILD; no --target builds everything with any generator.
 if [ "${STIGMER_BUILD_TARGET:-}" = all ]; then target=(); fi

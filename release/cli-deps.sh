@@ -9,10 +9,11 @@ source "$(dirname "$0")/lib.sh"
 platform=$(host_platform)
 case "$platform" in
   linux-*)
-    # The release builds on the oldest supported Ubuntu LTS, so that the executables need no
-    # newer glibc than it has (check-portable.sh prints the floor).
+    # The release CLI is built for the glibc floor by static-deps.sh, whatever Ubuntu this is;
+    # these packages give the test build its libraries and that one its headers and libcurl.
     sudo apt-get update -qq >&2
-    packages=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev libssl-dev
+    # autoconf, automake and libtool: static-deps.sh builds libsodium from its Debian source.
+    packages=(build-essential cmake ninja-build pkg-config autoconf automake libtool libcurl4-openssl-dev libssl-dev
       libsodium-dev libarchive-dev nlohmann-json3-dev libcli11-dev libgtest-dev
       libacl1-dev libzstd-dev liblz4-dev nettle-dev libxml2-dev liblzma-dev libbz2-dev zlib1g-dev)
     toml_from_apt=false
@@ -33,8 +34,9 @@ case "$platform" in
     fi
     ;;
   darwin-*)
-    brew install --quiet ninja pkg-config libsodium libarchive openssl@3 nlohmann-json cli11 \
-      tomlplusplus googletest >&2
+    # autoconf, automake and libtool: static-deps.sh builds libsodium for the macOS floor.
+    brew install --quiet ninja pkg-config autoconf automake libtool libsodium libarchive openssl@3 \
+      nlohmann-json cli11 tomlplusplus googletest >&2
     # libarchive and openssl@3 are keg-only: CMake and pkg-config must be told where they are.
     echo "-DCMAKE_PREFIX_PATH=$(brew --prefix libarchive);$(brew --prefix openssl@3);$(brew --prefix)"
     ;;

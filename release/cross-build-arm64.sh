@@ -32,7 +32,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 build=out/build/cli-linux-arm64
-STIGMER_BUILD_TARGET=all bash "$RELEASE_DIR/build-cli.sh" "$version" "$build" \
+STIGMER_STATIC_DEPS=0 STIGMER_BUILD_TARGET=all bash "$RELEASE_DIR/build-cli.sh" "$version" "$build" \
   -DCMAKE_TOOLCHAIN_FILE="$RELEASE_DIR/cross/aarch64-linux-gnu.cmake" -DSTIGMER_BUILD_TESTS=ON >/dev/null
 built=$((SECONDS - started))
 file "$build/stigmer" | grep -q 'ARM aarch64' || die "$build/stigmer is not an arm64 executable: $(file "$build/stigmer")"

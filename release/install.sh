@@ -8,8 +8,10 @@
 # Everything runs from main, called on the last line: a download cut short runs nothing.
 set -eu
 
-# The oldest glibc the Linux release runs on (check-portable.sh prints the CLI's).
-glibc_floor=2.35
+# The oldest glibc the Linux release runs on: the glibc-floor of release/static-deps.lock, which
+# check-portable.sh enforces on every Linux binary (a test keeps the two equal).
+glibc_floor=2.28
+libcurl_floor=7.62
 # The release key (release/keys/release.pub, second line), written in by stamp-installer.sh when
 # the release workflow publishes this script; empty in the repository.
 release_pubkey=""
@@ -36,20 +38,28 @@ USAGE
 die() { printf 'stigmer install: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'stigmer install: %s\n' "$*" >&2; }
 
-# glibc X.Y as one comparable number.
-glibc_number() { echo "$1" | awk -F. '{ printf "%d\n", $1 * 1000 + $2 }'; }
+# A version X.Y[.Z] as one comparable number (X.Y only).
+version_number() { echo "$1" | awk -F. '{ printf "%d\n", $1 * 1000 + $2 }'; }
 
 # One line refusing a C library the Linux release cannot run on.
 check_libc() {
   if libc=$(getconf GNU_LIBC_VERSION 2>/dev/null); then
     have=${libc#glibc }
-    [ "$(glibc_number "$have")" -ge "$(glibc_number "$glibc_floor")" ] ||
-      die "this system has glibc $have; stigmer needs glibc $glibc_floor or newer (e.g. Ubuntu 22.04, Debian 12): upgrade the system or run stigmer in a container"
+    [ "$(version_number "$have")" -ge "$(version_number "$glibc_floor")" ] ||
+      die "this system has glibc $have; stigmer needs glibc $glibc_floor or newer (e.g. Debian 10, Ubuntu 20.04, RHEL 9): upgrade the system or run stigmer in a container"
   elif (ldd --version 2>&1 || true) | grep -qi musl || ls /lib/ld-musl-* >/dev/null 2>&1; then
     die "this system uses musl libc (e.g. Alpine); stigmer's Linux build needs glibc $glibc_floor or newer: use a glibc-based distribution or container"
   else
     say "cannot tell which C library this system has; stigmer needs glibc $glibc_floor or newer"
   fi
+}
+
+# The CLI links the system's libcurl.so.4 and calls its URL API, which libcurl 7.62 added.
+check_libcurl() {
+  have=$(curl --version 2>/dev/null | sed -n '1s/.* libcurl\/\([0-9][0-9.]*\).*/\1/p')
+  [ -n "$have" ] || return 0
+  [ "$(version_number "$have")" -ge "$(version_number "$libcurl_floor")" ] ||
+    die "this system's libcurl is $have; stigmer needs libcurl $libcurl_floor or newer (RHEL 8 and its rebuilds have 7.61): use a newer system or run stigmer in a container"
 }
 
 remove() {
@@ -97,7 +107,7 @@ main() {
     arch=arm64
   fi
   platform="$os-$arch"
-  [ "$os" != linux ] || check_libc
+  [ "$os" != linux ] || { check_libc; check_libcurl; }
 
   if command -v curl >/dev/null 2>&1; then
     fetch() { why=$(curl -fsSL --retry 3 -o "$2" "$1" 2>&1) || die "download failed: $1 (${why#curl: })"; }

@@ -50,3 +50,13 @@ exe_suffix() { case "$1" in windows-*) echo .exe ;; *) echo "" ;; esac; }
 archive_ext() { case "$1" in windows-*) echo zip ;; *) echo tar.gz ;; esac; }
 
 valid_version() { [[ "$1" =~ ^[A-Za-z0-9._+-]+$ ]] && [ "$1" != . ] && [ "$1" != .. ]; }
+
+# The oldest OS release the release executables run on, for "linux" (a glibc version) or
+# "darwin" (a macOS version), from static-deps.lock.
+lock_floor() {
+  local key floor
+  case "$1" in linux) key=glibc-floor ;; darwin) key=macos-floor ;; *) die "no floor for '$1'" ;; esac
+  floor=$(awk -v key="$key" '$1 == key { print $2 }' "$RELEASE_DIR/static-deps.lock")
+  [ -n "$floor" ] || die "$RELEASE_DIR/static-deps.lock names no $key"
+  echo "$floor"
+}

@@ -28,7 +28,9 @@ started=$SECONDS
 cli="${STIGMER_CLI_BINARY:-}"
 if [ -z "$cli" ]; then
   log "building the CLI $version"
-  cli=$(bash "$RELEASE_DIR/build-cli.sh" "$version" "out/build/cli-$platform")
+  # Its own build directory per toolchain: switching would rebuild everything each time.
+  cli=$(bash "$RELEASE_DIR/build-cli.sh" "$version" \
+    "out/build/cli-$platform$([ "${STIGMER_STATIC_DEPS:-1}" = 0 ] && echo -host)")
 fi
 
 # 2. The agent-runner's one-folder bundle (PyInstaller, native only; rebuilt only when its

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of one platform's release artifacts, on a machine of that platform, before
-# anything is published: the CLI needs no library a fresh machine lacks (check-portable.sh),
+# anything is published: the CLI needs no library a fresh machine lacks and neither it nor the
+# agent-runner's bundle needs a newer OS than the floor (check-portable.sh),
 # each executable reports VERSION, the agent-runner's `selfcheck` imports its whole agent stack
 # and finds every distribution's metadata (every platform), and (Linux) the agent-runner starts
 # against a real Temporal dev server and polls its task queue.
@@ -73,6 +74,10 @@ elif not report.get("ca_certificates"):
 ' "$version" <<<"$selfcheck") || die "agent-runner selfcheck printed no JSON report: $selfcheck"
 [ -z "$problem" ] || die "agent-runner selfcheck: the bundle $problem"
 log "agent-runner selfcheck: ok"
+# The agent-runner's bundle against the same floor. A local build freezes it with this machine's
+# own interpreter, so `make release-local`'s tests name this machine's glibc in
+# STIGMER_RUNNER_GLIBC_FLOOR; the release workflow never sets it.
+STIGMER_GLIBC_FLOOR="${STIGMER_RUNNER_GLIBC_FLOOR:-}" bash "$RELEASE_DIR/check-portable.sh" "$platform" "$work/agent-runner"
 
 case "$platform" in linux-*) ;; *) log "ok ($platform: versions and selfcheck)"; exit 0 ;; esac
 [ "${STIGMER_SMOKE_TEMPORAL:-1}" = 1 ] || { log "ok (Temporal run skipped)"; exit 0; }

@@ -22,7 +22,9 @@ say "0/7 set up what the demo needs (once; scripts/setup.sh demo)"
 bash scripts/setup.sh demo
 
 say "1/7 build the CLI and the agent-runner (what changed only), and publish a signed local release $VERSION"
-bash release/release-local.sh "$VERSION"
+# Built against this machine's libraries (not the glibc floor's, release/static-deps.sh): the
+# demo runs here, and skips the toolchain download and the libraries' builds a release needs.
+STIGMER_STATIC_DEPS=0 bash release/release-local.sh "$VERSION"
 
 say "2/7 serve the release tree on loopback"
 rm -rf "$DEMO" && mkdir -p "$DEMO/cli"

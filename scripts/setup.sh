@@ -32,6 +32,9 @@ APT_PACKAGES=(
 if [ "$FOR" = test ]; then
   APT_PACKAGES+=(libgtest-dev googletest clang-format shellcheck ruby curl util-linux patchelf)
   APT_PACKAGES+=(postgresql) # the production-shaped Temporal of the cluster tests runs on it (tests/e2e)
+  # The release CLI's libraries are built from Debian's sources for the glibc floor
+  # (release/static-deps.sh); libsodium's needs autoreconf. The demo builds against this machine's.
+  APT_PACKAGES+=(autoconf automake libtool patch xz-utils)
 fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -81,9 +81,12 @@ if(STIGMER_PORTABLE AND NOT WIN32)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
   endif()
-  if(NOT APPLE)
-    # The static libraries' symbols stay private: nothing of them can take the place of what
-    # the system's shared libcurl and its OpenSSL bring.
+  # The static libraries' symbols stay private: nothing of them can take the place of what
+  # the system's shared libcurl and its OpenSSL bring. zig's linker (the glibc-floor build of
+  # release/linux-deps.sh) lacks the flag; that build compiles them with hidden visibility.
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "LINKER:--exclude-libs,ALL" STIGMER_LINKER_EXCLUDES_LIBS)
+  if(NOT APPLE AND STIGMER_LINKER_EXCLUDES_LIBS)
     target_link_options(stigmer_deps INTERFACE LINKER:--exclude-libs,ALL)
   endif()
 else()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tarfile
 from collections.abc import Callable
@@ -108,20 +109,45 @@ def fake_tool(bindir: Path, name: str, script: str) -> None:
 
 def test_refuses_a_glibc_older_than_the_floor(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> None:
     fake = tmp_path / "fake"
-    fake_tool(fake, "getconf", 'echo "glibc 2.31"\n')
+    fake_tool(fake, "getconf", 'echo "glibc 2.27"\n')
     out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
     errors = [line for line in out.stderr.splitlines() if "error:" in line]
     assert out.returncode != 0 and len(errors) == 1, out.stderr
-    assert "glibc 2.31" in errors[0] and "glibc 2.35 or newer" in errors[0]
+    assert "glibc 2.27" in errors[0] and "glibc 2.28 or newer" in errors[0]
     assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
-    # The floor is the script's glibc_floor: lowered below 2.31, the same system passes.
-    lowered = tmp_path / "install-2.30.sh"
+    # The floor is the script's glibc_floor: lowered below 2.27, the same system passes.
+    lowered = tmp_path / "install-2.26.sh"
     text = (RELEASE / "install.sh").read_text()
-    assert "\nglibc_floor=2.35\n" in text
-    lowered.write_text(text.replace("\nglibc_floor=2.35\n", "\nglibc_floor=2.30\n"))
+    assert "\nglibc_floor=2.28\n" in text
+    lowered.write_text(text.replace("\nglibc_floor=2.28\n", "\nglibc_floor=2.26\n"))
     env = {"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path), "STIGMER_RELEASES_URL": serve(tree),
            "STIGMER_CHANNEL": "dev"}
     passed = run(["dash", str(lowered)], env=env)
+    assert passed.returncode == 0, passed.stderr
+
+
+def test_the_installer_floor_is_the_one_the_binaries_are_checked_against() -> None:
+    lock = (RELEASE / "static-deps.lock").read_text()
+    floor = re.search(r"^glibc-floor (\S+)$", lock, re.M).group(1)
+    assert re.search(r"^glibc_floor=(\S+)$", (RELEASE / "install.sh").read_text(), re.M).group(1) == floor
+
+
+def test_refuses_a_libcurl_without_the_url_api(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> None:
+    # What RHEL 8 has: curl and libcurl 7.61.1. The real curl still downloads.
+    fake = tmp_path / "fake"
+    real_curl = shutil.which("curl")
+    fake_tool(fake, "curl", 'if [ "$1" = --version ]; then\n'
+              '  echo "curl 7.61.1 (x86_64-redhat-linux-gnu) libcurl/7.61.1 OpenSSL/1.1.1k zlib/1.2.11"; exit 0\nfi\n'
+              f'exec {real_curl} "$@"\n')
+    out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
+    errors = [line for line in out.stderr.splitlines() if "error:" in line]
+    assert out.returncode != 0 and len(errors) == 1, out.stderr
+    assert "libcurl is 7.61.1" in errors[0] and "libcurl 7.62 or newer" in errors[0]
+    assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
+    # 7.62, the first with the URL API, passes.
+    fake_tool(fake, "curl", 'if [ "$1" = --version ]; then echo "curl 7.62.0 (x) libcurl/7.62.0"; exit 0; fi\n'
+              f'exec {real_curl} "$@"\n')
+    passed = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
     assert passed.returncode == 0, passed.stderr
 
 
@@ -133,7 +159,7 @@ def test_refuses_musl(tree: Path, serve: Callable[[Path], str], tmp_path: Path) 
     out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
     errors = [line for line in out.stderr.splitlines() if "error:" in line]
     assert out.returncode != 0 and len(errors) == 1, out.stderr
-    assert "musl" in errors[0] and "glibc 2.35" in errors[0]
+    assert "musl" in errors[0] and "glibc 2.28" in errors[0]
     assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
 
 
