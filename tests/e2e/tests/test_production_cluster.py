@@ -1,6 +1,6 @@
 """Beyond one machine on a production-shaped Temporal: the real server on PostgreSQL, its
-frontend requiring mutual TLS (tests/e2e/tests/cluster_*.py), and three stigmer homes in
-external mode serving one task queue. The LLM is the loopback stand-in of conftest.py."""
+frontend requiring mutual TLS and an API key (tests/e2e/tests/cluster_*.py), and three stigmer
+homes in external mode serving one task queue. The LLM is the loopback stand-in of conftest.py."""
 from __future__ import annotations
 
 import json
@@ -19,6 +19,7 @@ import pytest
 from cluster_pki import SERVER_NAME, ClusterPki, KeyPair, make_pki
 from cluster_postgres import USER, Postgres
 from cluster_temporal import NAMESPACE, TemporalCluster, create_schema, start_cluster
+from cluster_tokens import JwksServer, TokenIssuer
 from conftest import Stack
 from test_durability import STEPS, _calls, _prompt
 
@@ -30,27 +31,37 @@ class Production:
     postgres: Postgres
     cluster: TemporalCluster
     pki: ClusterPki
+    issuer: TokenIssuer  # the key whose public half the cluster trusts
+
+    def runner_key(self, namespace: str = NAMESPACE) -> str:
+        """The API key a machine gets: write access to the namespace (what polling needs under
+        Temporal's default authorizer), nothing more."""
+        return self.issuer.token([f"{namespace}:write"])
 
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]:
     directory = tmp_path_factory.mktemp("production-temporal")
     postgres = Postgres()
+    issuer = TokenIssuer("stigmer-e2e-1")
+    jwks = JwksServer([issuer])
     cluster = None
     try:
         postgres.start()
         create_schema(postgres)
         pki = make_pki(directory / "pki", HOMES)
-        cluster = start_cluster(postgres, pki, directory / "server")
-        yield Production(postgres, cluster, pki)
+        cluster = start_cluster(postgres, pki, directory / "server", jwks.url, issuer.token(["temporal-system:admin"]))
+        yield Production(postgres, cluster, pki, issuer)
     finally:
         if cluster is not None:
             cluster.stop()
         postgres.stop()
+        jwks.stop()
 
 
-def config_toml(cluster: TemporalCluster, client: KeyPair, namespace: str = NAMESPACE) -> str:
+def config_toml(cluster: TemporalCluster, client: KeyPair, api_key: str | None, namespace: str = NAMESPACE) -> str:
     """The config.toml of docs/configuration.md's recipe, with this test's addresses and files."""
+    key = f'api_key = "{api_key}"\n' if api_key is not None else ""
     return f"""[temporal]
 mode = "external"
 address = "{cluster.grpc}"
@@ -60,7 +71,7 @@ tls_cert = "{client.cert}"
 tls_key = "{client.key}"
 tls_ca = "{cluster.pki.ca}"
 tls_server_name = "{SERVER_NAME}"
-"""
+{key}"""
 
 
 def home(stack: Stack, index: int, config: str) -> Stack:
@@ -123,7 +134,8 @@ def executions_in_postgres(postgres: Postgres) -> int:
 
 @pytest.fixture
 def three_homes(stack: Stack, production: Production) -> Iterator[list[Stack]]:
-    machines = [home(stack, i, config_toml(production.cluster, production.pki.clients[i])) for i in range(HOMES)]
+    machines = [home(stack, i, config_toml(production.cluster, production.pki.clients[i], production.runner_key()))
+                for i in range(HOMES)]
     try:
         for machine in machines:
             machine.run("server", "start", check=True)
@@ -238,7 +250,7 @@ def _refused(stack: Stack, config: str) -> str:
 def test_a_client_certificate_the_cluster_refuses_stops_the_start(stack: Stack, production: Production,
                                                                   bad: str) -> None:
     client = production.pki.foreign_client if bad == "another CA" else production.pki.expired_client
-    line = _refused(stack, config_toml(production.cluster, client))
+    line = _refused(stack, config_toml(production.cluster, client, production.runner_key()))
     assert line.startswith("stigmer: error: agent-runner cannot start: "), line
     assert "[temporal] tls_cert" in line and str(client.cert) in line, line
     if bad == "expired":
@@ -249,12 +261,35 @@ def test_a_client_certificate_the_cluster_refuses_stops_the_start(stack: Stack, 
 
 def test_a_missing_key_file_is_named_at_start(stack: Stack, production: Production, tmp_path: Path) -> None:
     client = KeyPair(cert=production.pki.clients[0].cert, key=tmp_path / "no-such.key")
-    line = _refused(stack, config_toml(production.cluster, client))
+    line = _refused(stack, config_toml(production.cluster, client, production.runner_key()))
     assert "[temporal] tls_key" in line and "no-such.key" in line, line
 
 
 def test_a_namespace_missing_on_the_cluster_is_one_line_at_start(stack: Stack, production: Production) -> None:
-    line = _refused(stack, config_toml(production.cluster, production.pki.clients[0], namespace="no-such-namespace"))
+    line = _refused(stack, config_toml(production.cluster, production.pki.clients[0],
+                                        production.runner_key("no-such-namespace"), namespace="no-such-namespace"))
     assert line.startswith("stigmer: error: agent-runner cannot start: Temporal namespace 'no-such-namespace' "
                            "does not exist"), line
     assert "[temporal] namespace" in line, line
+
+
+KEYS = {  # what a machine may hold instead of a key the cluster takes for its namespace
+    "signed by a key the cluster does not trust": lambda p: TokenIssuer("untrusted").token([f"{NAMESPACE}:admin"]),
+    "for another namespace": lambda p: p.runner_key("another-namespace"),
+    "expired": lambda p: p.issuer.token([f"{NAMESPACE}:admin"], lifetime=-3600),
+    "none": lambda p: None,
+}
+
+
+@pytest.mark.parametrize("key", list(KEYS))
+def test_an_api_key_the_cluster_refuses_stops_the_start(stack: Stack, production: Production, key: str) -> None:
+    line = _refused(stack, config_toml(production.cluster, production.pki.clients[0], KEYS[key](production)))
+    assert line.startswith("stigmer: error: agent-runner cannot start: "), line
+    assert "TEMPORAL_API_KEY ([temporal] api_key)" in line, line
+    if key == "expired":
+        assert "the Temporal API key expired on " in line, line
+    elif key == "none":
+        assert (f"Temporal at {production.cluster.grpc} refused this runner for namespace '{NAMESPACE}' "
+                "(permission denied; no API key was sent)") in line, line
+    else:
+        assert f"Temporal at {production.cluster.grpc} refused the API key for namespace '{NAMESPACE}'" in line, line
