@@ -144,7 +144,7 @@ def three_homes(stack: Stack, production: Production) -> Iterator[list[Stack]]:
         stop_all(machines[1:])  # the stack fixture stops the first
 
 
-def test_three_homes_serve_one_queue_over_mutual_tls(three_homes: list[Stack], production: Production) -> None:
+def test_three_homes_serve_one_queue_over_mutual_tls_with_api_keys(three_homes: list[Stack], production: Production) -> None:
     for machine in three_homes:
         assert [c["name"] for c in machine.status()["components"]] == ["agent-runner"]
         shown = machine.run("server", "status", check=True).stdout
