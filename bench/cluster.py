@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmark of scale-out: agent executions per minute through a production-shaped Temporal
-(the real server on PostgreSQL, frontend behind mutual TLS: tests/e2e/tests/cluster_*.py) with
+(the real server on PostgreSQL, frontend behind mutual TLS and an API key: tests/e2e/tests/cluster_*.py) with
 1, 2 and 3 stigmer homes in external mode serving one task queue.
 
 Each round sends --executions `stigmer run`s, --in-flight at a time, spread over the homes
