@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmark of scale-out: agent executions per minute through a production-shaped Temporal
-(the real server on PostgreSQL, frontend behind mutual TLS: tests/e2e/tests/cluster_*.py) with
+(the real server on PostgreSQL, frontend behind mutual TLS and an API key: tests/e2e/tests/cluster_*.py) with
 1, 2 and 3 stigmer homes in external mode serving one task queue.
 
 Each round sends --executions `stigmer run`s, --in-flight at a time, spread over the homes
@@ -34,7 +34,8 @@ from bench_stack import DEFAULT_TREE, Stack, fake_llm_server, new_stack, release
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e" / "tests"))
 from cluster_pki import make_pki  # noqa: E402
 from cluster_postgres import Postgres  # noqa: E402
-from cluster_temporal import start_cluster, create_schema  # noqa: E402
+from cluster_temporal import NAMESPACE, start_cluster, create_schema  # noqa: E402
+from cluster_tokens import JwksServer, TokenIssuer  # noqa: E402
 from test_production_cluster import config_toml  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -114,11 +115,13 @@ def main() -> int:
         cli = unpack_cli(args.tree, workdir)
         homes: list[Stack] = []
         cluster = None
+        issuer = TokenIssuer("bench")
+        jwks = JwksServer([issuer])
         try:
             postgres.start()
             create_schema(postgres)
             pki = make_pki(workdir / "pki", 3)
-            cluster = start_cluster(postgres, pki, workdir / "server")
+            cluster = start_cluster(postgres, pki, workdir / "server", jwks.url, issuer.token(["temporal-system:admin"]))
             print(f"cores: {os.cpu_count()}; {args.executions} executions per round, {args.in_flight} in flight, "
                   f"median of {args.rounds} rounds")
             print(f"{'runners':>7} {'exec/min':>9} {'rounds (s)':>22}   CPU s per execution: "
@@ -126,7 +129,8 @@ def main() -> int:
             for count in (1, 2, 3):
                 home = new_stack(cli, workdir / f"home-{count}", releases_url, fake_llm)
                 home.home.mkdir(parents=True)
-                (home.home / "config.toml").write_text(config_toml(cluster, pki.clients[count - 1]))
+                (home.home / "config.toml").write_text(config_toml(cluster, pki.clients[count - 1],
+                                                                    issuer.token([f"{NAMESPACE}:write"])))
                 home.run("server", "start", check=True)
                 homes.append(home)
                 one_round(homes, len(homes) * 2, len(homes))  # warm-up: every runner has run one
@@ -154,6 +158,7 @@ def main() -> int:
             if cluster is not None:
                 cluster.stop()
             postgres.stop()
+            jwks.stop()
     return 0
 
 

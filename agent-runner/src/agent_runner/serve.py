@@ -12,6 +12,7 @@ from temporalio.worker import Worker, WorkerDeploymentConfig
 from agent_runner import logs, ollama_server
 from agent_runner.activities import AgentActivities
 from agent_runner.agent_stack import AgentStack, AgentStackGate
+from agent_runner.auth_errors import auth_failure
 from agent_runner.config import RunnerSettings, TemporalSettings
 from agent_runner.errors import SettingsRefused, StartupError
 from agent_runner.plugin import build_plugin
@@ -76,6 +77,9 @@ async def _wait_until_polling(worker: Worker, run: "asyncio.Task[None]", setting
         if run.done():
             error = run.exception()
             text = " ".join(str(error).split())[:200] if error else "worker stopped"
+            refused = auth_failure(settings.temporal, str(error))
+            if refused is not None:  # checked first: the SDK then says "not found or otherwise"
+                raise refused
             if "namespace" in text.lower() and "not found" in text.lower():
                 raise SettingsRefused(
                     f"Temporal namespace {settings.temporal.namespace!r} does not exist",

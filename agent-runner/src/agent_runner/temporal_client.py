@@ -10,6 +10,7 @@ from temporalio.client import Client, Plugin
 from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.service import TLSConfig
 
+from agent_runner.auth_errors import auth_failure, check_api_key
 from agent_runner.config import TemporalSettings
 from agent_runner.errors import StartupError
 from agent_runner.tls_errors import check_client_certificate, tls_failure
@@ -31,6 +32,7 @@ async def connect(
 ) -> Client:
     """A connected client, or a StartupError saying Temporal cannot be reached."""
     check_client_certificate(settings)
+    check_api_key(settings)
     reason = ""
     for attempt in range(2):
         try:
@@ -53,6 +55,9 @@ async def connect(
             tls = tls_failure(settings, text)
             if tls is not None:
                 raise tls from None
+            refused = auth_failure(settings, text)
+            if refused is not None:
+                raise refused from None
             reason = _short_reason(error)
             # With TLS 1.3 the server judges the client certificate after the handshake: its
             # refusal can reach the first call as a bare transport error. A second connection

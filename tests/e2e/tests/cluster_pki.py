@@ -74,7 +74,6 @@ class Authority:
 class ClusterPki:
     ca: Path
     server: KeyPair
-    system_worker: KeyPair  # Temporal's own worker service dials the frontend too
     clients: list[KeyPair]  # one per stigmer home
     foreign_client: KeyPair  # signed by another CA: the frontend must refuse it
     expired_client: KeyPair
@@ -87,7 +86,6 @@ def make_pki(directory: Path, homes: int = 3) -> ClusterPki:
     return ClusterPki(
         ca=ca.cert,
         server=ca.issue("frontend", server=True),
-        system_worker=ca.issue("system-worker"),
         clients=[ca.issue(f"runner-{i}") for i in range(homes)],
         foreign_client=other.issue("foreign-runner"),
         expired_client=ca.issue("expired-runner", expired=True),

@@ -1,6 +1,7 @@
 """A production-shaped Temporal for the cluster tests: the real server (go.temporal.io/server,
 built by scripts/build-temporal-server.sh) on PostgreSQL, its schema made by Temporal's own
-temporal-sql-tool, and its frontend (gRPC and HTTP API) requiring mutual TLS."""
+temporal-sql-tool, and its frontend (gRPC and HTTP API) requiring mutual TLS and an API key:
+a JWT checked by Temporal's own authorizer against the keys of a JWKS URL (cluster_tokens.py)."""
 from __future__ import annotations
 
 import json
@@ -64,11 +65,15 @@ def _datastore(postgres: Postgres, database: str, connections: int) -> dict:
                     "maxConns": connections, "maxIdleConns": connections, "maxConnLifetime": "1h"}}
 
 
-def server_config(postgres: Postgres, pki: ClusterPki, ports: dict[str, int], dynamic_config: Path) -> dict:
+SERVICES = ("frontend", "internal-frontend", "history", "matching", "worker")
+
+
+def server_config(postgres: Postgres, pki: ClusterPki, ports: dict[str, int], dynamic_config: Path,
+                  jwks_url: str) -> dict:
     def service(name: str) -> dict:
         rpc = {"grpcPort": ports[name], "membershipPort": ports[f"{name}-membership"], "bindOnIP": "127.0.0.1"}
-        if name == "frontend":
-            rpc["httpPort"] = ports["http"]
+        if name.endswith("frontend"):
+            rpc["httpPort"] = ports[f"{name}-http"]
         return {"rpc": rpc}
 
     client_of_frontend = {"serverName": SERVER_NAME, "rootCaFiles": [str(pki.ca)]}
@@ -89,11 +94,15 @@ def server_config(postgres: Postgres, pki: ClusterPki, ports: dict[str, int], dy
                                "requireClientAuth": True, "clientCaFiles": [str(pki.ca)]},
                     "client": client_of_frontend,
                 },
-                "systemWorker": {"certFile": str(pki.system_worker.cert), "keyFile": str(pki.system_worker.key),
-                                 "client": client_of_frontend},
             },
+            # Every call to the frontend needs a JWT signed by a key of the JWKS, whose
+            # `permissions` claim grants the namespace (or the system). The server's own worker
+            # service talks to the internal frontend instead, which authorizes nothing.
+            "authorization": {"jwtKeyProvider": {"keySourceURIs": [jwks_url], "refreshInterval": "1m"},
+                              "permissionsClaimName": "permissions", "authorizer": "default",
+                              "claimMapper": "default"},
         },
-        "services": {name: service(name) for name in ("frontend", "history", "matching", "worker")},
+        "services": {name: service(name) for name in SERVICES},
         "clusterMetadata": {
             "enableGlobalNamespace": False, "failoverVersionIncrement": 10,
             "masterClusterName": "active", "currentClusterName": "active",
@@ -119,15 +128,18 @@ class TemporalCluster:
     grpc: str  # "127.0.0.1:PORT" of the frontend
     http_url: str  # "https://127.0.0.1:PORT", its HTTP API
     pki: ClusterPki
+    admin_key: str  # an API key with the `temporal-system:admin` permission (the whole cluster)
     proc: subprocess.Popen
     log: Path
 
     def cli(self, *args: str, client: KeyPair | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
-        """The Temporal CLI (the one setup builds) against the cluster, as a mutual-TLS client."""
+        """The Temporal CLI (the one setup builds) against the cluster, as a mutual-TLS client
+        with the administrator's API key."""
         pair = client or self.pki.clients[0]
         return subprocess.run(
             [str(tool("temporal")), *args, "--address", self.grpc, "--tls-cert-path", str(pair.cert),
-             "--tls-key-path", str(pair.key), "--tls-ca-path", str(self.pki.ca), "--tls-server-name", SERVER_NAME],
+             "--tls-key-path", str(pair.key), "--tls-ca-path", str(self.pki.ca), "--tls-server-name", SERVER_NAME,
+             "--api-key", self.admin_key],
             capture_output=True, text=True, timeout=timeout)
 
     def stop(self) -> None:
@@ -140,22 +152,24 @@ class TemporalCluster:
                 self.proc.wait()
 
 
-def start_cluster(postgres: Postgres, pki: ClusterPki, directory: Path, timeout: float = 120) -> TemporalCluster:
-    services = ("frontend", "history", "matching", "worker")
-    ports = dict(zip([*services, "http"], free_ports(len(services) + 1)))
-    ports.update(zip([f"{n}-membership" for n in services], free_membership_ports(len(services))))
+def start_cluster(postgres: Postgres, pki: ClusterPki, directory: Path, jwks_url: str, admin_key: str,
+                  timeout: float = 120) -> TemporalCluster:
+    named = [*SERVICES, "frontend-http", "internal-frontend-http"]
+    ports = dict(zip(named, free_ports(len(named))))
+    ports.update(zip([f"{n}-membership" for n in SERVICES], free_membership_ports(len(SERVICES))))
     (directory / "config").mkdir(parents=True, exist_ok=True)
     dynamic_config = directory / "dynamic-config.yaml"
     dynamic_config.write_text(json.dumps(DYNAMIC_CONFIG))  # JSON is YAML
     (directory / "config" / "development.yaml").write_text(
-        json.dumps(server_config(postgres, pki, ports, dynamic_config), indent=1))
+        json.dumps(server_config(postgres, pki, ports, dynamic_config, jwks_url), indent=1))
     log = directory / "temporal-server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(tool("temporal-server")), "--root", str(directory), "--config", "config",
-                                 "--env", "development", "--allow-no-auth", "start"],
+                                 "--env", "development", "start",
+                                 *(f"--service={name}" for name in SERVICES)],
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    cluster = TemporalCluster(grpc=f"127.0.0.1:{ports['frontend']}", http_url=f"https://127.0.0.1:{ports['http']}",
-                              pki=pki, proc=proc, log=log)
+    cluster = TemporalCluster(grpc=f"127.0.0.1:{ports['frontend']}", http_url=f"https://127.0.0.1:{ports['frontend-http']}",
+                              pki=pki, admin_key=admin_key, proc=proc, log=log)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -148,7 +149,9 @@ class Stack:
         raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
     def processes(self) -> list[tuple[int, str]]:
-        """Every live process whose command line mentions this home (daemon and components)."""
+        """Every live process whose command line names this home (daemon and components): the
+        home as a whole path, so a home `…/home` does not claim the processes of `…/home-1`."""
+        home = re.compile(re.escape(str(self.home)) + r"(?=[/\s]|$)")
         found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -161,7 +164,7 @@ class Stack:
             if "State:\tZ" in status or not raw:
                 continue
             command = raw.replace(b"\0", b" ").decode(errors="replace")
-            if str(self.home) in command:
+            if home.search(command):
                 found.append((int(entry.name), command))
         return found
 
