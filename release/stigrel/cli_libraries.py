@@ -1,0 +1,129 @@
+"""The third-party C/C++ libraries inside a built CLI, read from its CMake build directory, each
+named with the version of the package that provided it (dpkg on Linux, Homebrew on macOS, vcpkg
+on Windows) and the license recorded in library_licenses.py."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from .components import Component
+from .library_licenses import library_license
+
+LINKED_LIST = "linked-static-libraries.txt"  # written by cli/cmake/Dependencies.cmake (portable builds)
+# Header-only libraries compiled into the CLI: the CMake cache entry locating each, and a file
+# under it that their package installs (Homebrew links files, not directories, into its prefix).
+HEADER_ONLY = {
+    "nlohmann_json_DIR": "nlohmann_jsonConfig.cmake",
+    "CLI11_DIR": "CLI11Config.cmake",
+    "STIGMER_TOMLPLUSPLUS_INCLUDE_DIR": "toml++/toml.h",
+}
+# vcpkg ports installed for the build but not linked into stigmer.exe.
+VCPKG_NOT_LINKED = re.compile(r"(gtest|pkgconf|vcpkg-.*)")
+
+
+class BuildError(ValueError):
+    """The build directory does not say what the CLI was built from."""
+
+
+Owner = tuple[str, str, str]  # package, version, purl
+
+
+def cmake_cache(build_dir: Path) -> dict[str, str]:
+    path = build_dir / "CMakeCache.txt"
+    if not path.is_file():
+        raise BuildError(f"{path}: missing (configure the CLI first)")
+    out = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = re.match(r"^([A-Za-z0-9_+.-]+):[A-Z]+=(.*)$", line)
+        if match:
+            out[match.group(1)] = match.group(2)
+    return out
+
+
+def _query(cmd: list[str]) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+
+
+def dpkg_owner(path: Path, query: Callable[[list[str]], str] = _query) -> Owner:
+    for candidate in dict.fromkeys([str(path), os.path.realpath(path)]):
+        found = query(["dpkg-query", "-S", candidate])
+        lines = [line for line in found.splitlines() if line.strip() and not line.startswith("diversion")]
+        if lines:  # "pkg:arch[, other:arch]: path"
+            package = lines[0].rsplit(": ", 1)[0].split(", ")[0]
+            break
+    else:
+        raise BuildError(f"{path}: no Debian package owns it")
+    version = query(["dpkg-query", "-W", "-f=${Version}", package]).strip()
+    if not version:
+        raise BuildError(f"{package}: dpkg-query reports no version")
+    name, _, arch = package.partition(":")
+    distro = os_release_id()
+    purl = f"pkg:deb/{distro}/{name}@{quote(version, safe='')}" + (f"?arch={arch}" if arch else "")
+    return name, version, purl
+
+
+def os_release_id(path: Path = Path("/etc/os-release")) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        if line.startswith("ID="):
+            return line[3:].strip().strip('"')
+    return "debian"
+
+
+def homebrew_owner(path: Path) -> Owner:
+    real = Path(os.path.realpath(path)).as_posix()
+    match = re.search(r"/Cellar/([^/]+)/([^/]+)/", real)
+    if not match:
+        raise BuildError(f"{path}: not inside a Homebrew Cellar ({real})")
+    formula, version = match.groups()
+    return formula, version, f"pkg:generic/homebrew/{formula}@{quote(version, safe='')}"
+
+
+def vcpkg_ports(installed_dir: Path, triplet: str) -> list[Owner]:
+    """Every port installed for the triplet, from vcpkg's own records (info/{port}_{version}_{triplet}.list)."""
+    info = installed_dir / "vcpkg" / "info"
+    if not info.is_dir():
+        raise BuildError(f"{info}: not a vcpkg installed tree")
+    out = []
+    for path in sorted(info.glob(f"*_{triplet}.list")):
+        port, _, version = path.name[: -len(f"_{triplet}.list")].partition("_")
+        if not VCPKG_NOT_LINKED.fullmatch(port):
+            out.append((port, version, f"pkg:generic/vcpkg/{port}@{quote(version, safe='')}"))
+    return out
+
+
+def header_only_paths(cache: dict[str, str]) -> list[Path]:
+    out = []
+    for key, file in HEADER_ONLY.items():
+        value = cache.get(key, "")
+        if not value or value.endswith("-NOTFOUND"):
+            raise BuildError(f"CMakeCache.txt has no {key}")
+        out.append(Path(value) / file)
+    return out
+
+
+def cli_libraries(build_dir: Path, platform: str, owner: Callable[[Path], Owner] | None = None) -> list[Component]:
+    cache = cmake_cache(build_dir)
+    owners: list[tuple[Owner, str]] = []
+    if platform.startswith("windows-"):
+        triplet = cache.get("VCPKG_TARGET_TRIPLET", "")
+        installed = cache.get("_VCPKG_INSTALLED_DIR", "")
+        if not triplet or not installed:
+            raise BuildError("CMakeCache.txt names no vcpkg triplet and installed directory")
+        owners = [(o, f"vcpkg {o[0]}:{triplet}") for o in vcpkg_ports(Path(installed), triplet)]
+    else:
+        resolve = owner or (homebrew_owner if platform.startswith("darwin-") else dpkg_owner)
+        linked = build_dir / LINKED_LIST
+        if not linked.is_file():
+            raise BuildError(f"{linked}: missing (configure with -DSTIGMER_PORTABLE=ON, as releases are)")
+        paths = [Path(line) for line in linked.read_text(encoding="utf-8").splitlines() if line.strip()]
+        source = "Homebrew" if platform.startswith("darwin-") else "dpkg"
+        owners = [(resolve(p), f"{source} {p.name}") for p in paths + header_only_paths(cache)]
+    seen: dict[str, Component] = {}
+    for (package, version, purl), origin in owners:
+        library, spdx = library_license(package)
+        seen.setdefault(package, Component(library, version, spdx, purl, origin))
+    return list(seen.values())
