@@ -1,0 +1,91 @@
+"""list-cli-libraries.py's reading of a CLI build: what was linked (CMake's list and cache) and
+which package, at which version, provided each file (dpkg, Homebrew's Cellar, vcpkg's records)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RELEASE
+
+sys.path.insert(0, str(RELEASE))
+from stigrel.cli_libraries import BuildError, cli_libraries, dpkg_owner, homebrew_owner, vcpkg_ports  # noqa: E402
+from stigrel.library_licenses import UnknownLibrary, library_license  # noqa: E402
+
+
+def build_dir(tmp_path: Path, linked: list[str] | None) -> Path:
+    d = tmp_path / "build"
+    d.mkdir()
+    (d / "CMakeCache.txt").write_text(
+        "nlohmann_json_DIR:PATH=/usr/share/cmake/nlohmann_json\nCLI11_DIR:PATH=/usr/share/cmake/CLI11\n"
+        "STIGMER_TOMLPLUSPLUS_INCLUDE_DIR:PATH=/usr/include\n")
+    if linked is not None:
+        (d / "linked-static-libraries.txt").write_text("".join(f"{p}\n" for p in linked))
+    return d
+
+
+def fake_owner(path: Path) -> tuple[str, str, str]:
+    package = {"libarchive.a": "libarchive-dev", "libz.a": "zlib1g-dev", "nlohmann_jsonConfig.cmake": "nlohmann-json3-dev",
+               "CLI11Config.cmake": "libcli11-dev", "toml.h": "libtomlplusplus-dev", "libfoo.a": "libfoo-dev"}[path.name]
+    return package, "1.0-1", f"pkg:deb/debian/{package}@1.0-1"
+
+
+def test_every_linked_archive_and_header_only_library_is_listed_once(tmp_path: Path) -> None:
+    d = build_dir(tmp_path, ["/usr/lib/libarchive.a", "/usr/lib/libz.a", "/usr/lib/libz.a"])
+    got = cli_libraries(d, "linux-amd64", fake_owner)
+    assert sorted((c.name, c.license) for c in got) == [
+        ("CLI11", "BSD-3-Clause"), ("libarchive", "BSD-2-Clause"), ("nlohmann/json", "MIT"),
+        ("toml++", "MIT"), ("zlib", "Zlib")]
+
+
+def test_a_library_without_a_recorded_license_stops_the_build(tmp_path: Path) -> None:
+    with pytest.raises(UnknownLibrary, match="libfoo-dev"):
+        cli_libraries(build_dir(tmp_path, ["/usr/lib/libfoo.a"]), "linux-amd64", fake_owner)
+
+
+def test_a_build_without_the_linked_list_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="linked-static-libraries.txt"):
+        cli_libraries(build_dir(tmp_path, None), "linux-amd64", fake_owner)
+
+
+def test_dpkg_owner_reads_multiarch_answers_and_the_version() -> None:
+    def query(cmd: list[str]) -> str:
+        if cmd[1] == "-S":
+            return "libtomlplusplus-dev:amd64, libtomlplusplus-dev:arm64: /usr/include/toml++/toml.h\n"
+        assert cmd[-1] == "libtomlplusplus-dev:amd64"
+        return "3.3.0+ds-1"
+    name, version, purl = dpkg_owner(Path("/usr/include/toml++/toml.h"), query)
+    assert (name, version) == ("libtomlplusplus-dev", "3.3.0+ds-1")
+    assert purl.endswith("/libtomlplusplus-dev@3.3.0%2Bds-1?arch=amd64")
+
+
+def test_dpkg_owner_refuses_a_file_no_package_owns() -> None:
+    with pytest.raises(BuildError, match="no Debian package"):
+        dpkg_owner(Path("/opt/built-by-hand/libx.a"), lambda cmd: "")
+
+
+def test_homebrew_owner_follows_the_prefix_link_into_the_cellar(tmp_path: Path) -> None:
+    real = tmp_path / "Cellar" / "libsodium" / "1.0.20" / "lib" / "libsodium.a"
+    real.parent.mkdir(parents=True)
+    real.write_bytes(b"")
+    link = tmp_path / "lib" / "libsodium.a"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    assert homebrew_owner(link)[:2] == ("libsodium", "1.0.20")
+    with pytest.raises(BuildError, match="Cellar"):
+        homebrew_owner(tmp_path)
+
+
+def test_vcpkg_ports_of_the_triplet_without_build_tools(tmp_path: Path) -> None:
+    info = tmp_path / "vcpkg" / "info"
+    info.mkdir(parents=True)
+    for name in ("curl_8.11.1_x64-windows-static", "gtest_1.15.2_x64-windows-static",
+                 "vcpkg-cmake_2024-04-23_x64-windows", "zlib_1.3.1_x64-windows-static", "zlib_1.3.1_x64-windows"):
+        (info / f"{name}.list").write_text("")
+    assert [p[:2] for p in vcpkg_ports(tmp_path, "x64-windows-static")] == [("curl", "8.11.1"), ("zlib", "1.3.1")]
+
+
+def test_package_spellings_of_one_library_agree() -> None:
+    assert library_license("libarchive-dev:arm64") == library_license("libarchive")
+    assert library_license("nettle-dev")[1] == "LGPL-3.0-or-later OR GPL-2.0-or-later"
+    assert library_license("libstdc++-13-dev")[0] == "libstdc++ (GCC)"
