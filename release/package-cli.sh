@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 py=$(python_bin)
 "$py" "$RELEASE_DIR/write-notices.py" --artifact "stigmer.$(archive_ext "$platform") ($platform)" \
-  --intro "The executable contains these libraries, compiled or linked in statically; their license texts come with their source packages." \
+  --intro "The executable contains these libraries, compiled or linked in statically; their license texts, as their packages ship them, follow the list." \
   --components "$libraries" --out "$work/THIRD_PARTY_NOTICES"
 ext=$(archive_ext "$platform")
 "$py" "$RELEASE_DIR/pack.py" --format "$ext" --out "$outdir/stigmer.$ext" \

@@ -29,7 +29,7 @@ class BuildError(ValueError):
     """The build directory does not say what the CLI was built from."""
 
 
-Owner = tuple[str, str, str]  # package, version, purl
+Owner = tuple[str, str, str, str | None]  # package, version, purl, its license text's file
 
 
 def cmake_cache(build_dir: Path) -> dict[str, str]:
@@ -63,7 +63,8 @@ def dpkg_owner(path: Path, query: Callable[[list[str]], str] = _query) -> Owner:
     name, _, arch = package.partition(":")
     distro = os_release_id()
     purl = f"pkg:deb/{distro}/{name}@{quote(version, safe='')}" + (f"?arch={arch}" if arch else "")
-    return name, version, purl
+    copyright_file = Path("/usr/share/doc") / name / "copyright"  # Debian policy 12.5: every package has it
+    return name, version, purl, str(copyright_file) if copyright_file.is_file() else None
 
 
 def os_release_id(path: Path = Path("/etc/os-release")) -> str:
@@ -79,7 +80,10 @@ def homebrew_owner(path: Path) -> Owner:
     if not match:
         raise BuildError(f"{path}: not inside a Homebrew Cellar ({real})")
     formula, version = match.groups()
-    return formula, version, f"pkg:generic/homebrew/{formula}@{quote(version, safe='')}"
+    keg = Path(real[: match.end()])
+    texts = sorted(p for pattern in ("LICENSE*", "LICENCE*", "COPYING*", "COPYRIGHT*") for p in keg.glob(pattern)
+                   if p.is_file())
+    return formula, version, f"pkg:generic/homebrew/{formula}@{quote(version, safe='')}", str(texts[0]) if texts else None
 
 
 def vcpkg_ports(installed_dir: Path, triplet: str) -> list[Owner]:
@@ -91,7 +95,9 @@ def vcpkg_ports(installed_dir: Path, triplet: str) -> list[Owner]:
     for path in sorted(info.glob(f"*_{triplet}.list")):
         port, _, version = path.name[: -len(f"_{triplet}.list")].partition("_")
         if not VCPKG_NOT_LINKED.fullmatch(port):
-            out.append((port, version, f"pkg:generic/vcpkg/{port}@{quote(version, safe='')}"))
+            copyright_file = installed_dir / triplet / "share" / port / "copyright"  # vcpkg requires it of every port
+            out.append((port, version, f"pkg:generic/vcpkg/{port}@{quote(version, safe='')}",
+                        str(copyright_file) if copyright_file.is_file() else None))
     return out
 
 
@@ -123,7 +129,7 @@ def cli_libraries(build_dir: Path, platform: str, owner: Callable[[Path], Owner]
         source = "Homebrew" if platform.startswith("darwin-") else "dpkg"
         owners = [(resolve(p), f"{source} {p.name}") for p in paths + header_only_paths(cache)]
     seen: dict[str, Component] = {}
-    for (package, version, purl), origin in owners:
+    for (package, version, purl, license_file), origin in owners:
         library, spdx = library_license(package)
-        seen.setdefault(package, Component(library, version, spdx, purl, origin))
+        seen.setdefault(package, Component(library, version, spdx, purl, origin, license_file=license_file))
     return list(seen.values())

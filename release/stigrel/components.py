@@ -15,6 +15,8 @@ class Component:
     purl: str  # package URL (https://github.com/package-url/purl-spec)
     origin: str  # where name and version were read: "dpkg libarchive-dev:amd64", "bundle dist-info", ...
     license_is_spdx: bool = True
+    # The license text on the build machine (THIRD_PARTY_NOTICES copies it); not in the SBOM.
+    license_file: str | None = None
 
 
 def write_components(path: Path, components: list[Component]) -> None:

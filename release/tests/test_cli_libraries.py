@@ -24,10 +24,10 @@ def build_dir(tmp_path: Path, linked: list[str] | None) -> Path:
     return d
 
 
-def fake_owner(path: Path) -> tuple[str, str, str]:
+def fake_owner(path: Path) -> tuple[str, str, str, str | None]:
     package = {"libarchive.a": "libarchive-dev", "libz.a": "zlib1g-dev", "nlohmann_jsonConfig.cmake": "nlohmann-json3-dev",
                "CLI11Config.cmake": "libcli11-dev", "toml.h": "libtomlplusplus-dev", "libfoo.a": "libfoo-dev"}[path.name]
-    return package, "1.0-1", f"pkg:deb/debian/{package}@1.0-1"
+    return package, "1.0-1", f"pkg:deb/debian/{package}@1.0-1", None
 
 
 def test_every_linked_archive_and_header_only_library_is_listed_once(tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_dpkg_owner_reads_multiarch_answers_and_the_version() -> None:
             return "libtomlplusplus-dev:amd64, libtomlplusplus-dev:arm64: /usr/include/toml++/toml.h\n"
         assert cmd[-1] == "libtomlplusplus-dev:amd64"
         return "3.3.0+ds-1"
-    name, version, purl = dpkg_owner(Path("/usr/include/toml++/toml.h"), query)
+    name, version, purl, _ = dpkg_owner(Path("/usr/include/toml++/toml.h"), query)
     assert (name, version) == ("libtomlplusplus-dev", "3.3.0+ds-1")
     assert purl.endswith("/libtomlplusplus-dev@3.3.0%2Bds-1?arch=amd64")
 
@@ -71,7 +71,9 @@ def test_homebrew_owner_follows_the_prefix_link_into_the_cellar(tmp_path: Path) 
     link = tmp_path / "lib" / "libsodium.a"
     link.parent.mkdir()
     link.symlink_to(real)
-    assert homebrew_owner(link)[:2] == ("libsodium", "1.0.20")
+    (real.parents[1] / "LICENSE").write_text("ISC\n")
+    assert homebrew_owner(link) == ("libsodium", "1.0.20", "pkg:generic/homebrew/libsodium@1.0.20",
+                                    str(real.parents[1] / "LICENSE"))
     with pytest.raises(BuildError, match="Cellar"):
         homebrew_owner(tmp_path)
 
@@ -82,7 +84,11 @@ def test_vcpkg_ports_of_the_triplet_without_build_tools(tmp_path: Path) -> None:
     for name in ("curl_8.11.1_x64-windows-static", "gtest_1.15.2_x64-windows-static",
                  "vcpkg-cmake_2024-04-23_x64-windows", "zlib_1.3.1_x64-windows-static", "zlib_1.3.1_x64-windows"):
         (info / f"{name}.list").write_text("")
-    assert [p[:2] for p in vcpkg_ports(tmp_path, "x64-windows-static")] == [("curl", "8.11.1"), ("zlib", "1.3.1")]
+    (tmp_path / "x64-windows-static" / "share" / "zlib").mkdir(parents=True)
+    (tmp_path / "x64-windows-static" / "share" / "zlib" / "copyright").write_text("zlib license\n")
+    ports = vcpkg_ports(tmp_path, "x64-windows-static")
+    assert [p[:2] for p in ports] == [("curl", "8.11.1"), ("zlib", "1.3.1")]
+    assert ports[0][3] is None and ports[1][3] == str(tmp_path / "x64-windows-static" / "share" / "zlib" / "copyright")
 
 
 def test_package_spellings_of_one_library_agree() -> None:
