@@ -2,10 +2,11 @@
 
 What is bundled is read from the bundle: the *.dist-info folders PyInstaller copied
 (agent-runner.spec copies the metadata of every runtime distribution) and the top-level package
-folders it wrote into _internal/. Licenses and the cross-check come from the environment
-PyInstaller froze (importlib.metadata of that venv's interpreter): every bundled dist-info must
-be a distribution of that venv at the same version, and every bundled package folder must
-belong to a distribution whose dist-info was bundled."""
+modules it wrote into _internal/ (package folders, .pyc files, extension modules). Versions,
+licenses and the cross-check come from the environment PyInstaller froze (importlib.metadata
+of that venv's interpreter): every bundled dist-info must be a distribution of that venv at the
+same version, and a bundled module whose distribution sent no dist-info is listed from the
+venv's metadata."""
 from __future__ import annotations
 
 import json
@@ -66,7 +67,8 @@ def bundled_dist_infos(bundle: Path) -> dict[str, tuple[str, str]]:
 
 def license_of(info: dict[str, Any]) -> tuple[str | None, bool]:
     """(license, is an SPDX expression): License-Expression, else a one-line License field, else
-    the license classifiers; None when the distribution declares none."""
+    the license classifiers, else the title of a license text in License; None when the
+    distribution declares none."""
     if info.get("license_expression"):
         return str(info["license_expression"]), True
     text = (info.get("license") or "").strip()
@@ -75,30 +77,59 @@ def license_of(info: dict[str, Any]) -> tuple[str | None, bool]:
     classifiers = [c.split(" :: ")[-1] for c in info.get("classifiers") or []]
     if classifiers:
         return "; ".join(classifiers), False
+    # A whole license text in the License field: its title line ("MIT License").
+    title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if title and len(title) <= 60 and title.upper() != "UNKNOWN":
+        return title, False
     return None, False
 
 
+def bundled_modules(internal: Path) -> set[str]:
+    """Top-level import names in _internal/ (the bundle keeps every module there, as .pyc files,
+    package folders and extension modules)."""
+    out = set()
+    for entry in internal.iterdir():
+        name = entry.name
+        if entry.is_dir():
+            if not name.endswith((".dist-info", ".egg-info")):
+                out.add(name)
+        elif name.endswith(".pyc"):
+            out.add(name[: -len(".pyc")])
+        elif name.endswith((".so", ".pyd")):
+            out.add(name.split(".")[0])
+    return out
+
+
 def python_distributions(bundle: Path, python: Path, venv: dict[str, Any] | None = None) -> list[Component]:
+    """Every distribution with metadata or modules in the bundle. A module whose distribution
+    sent no metadata is listed from the build environment's; metadata whose modules were all
+    excluded is listed too, and says so in its origin."""
     venv = venv if venv is not None else describe_venv(python)
     installed = {normalize(name): (name, info) for name, info in venv["distributions"].items()}
     bundled = bundled_dist_infos(bundle)
+    owners: dict[str, set[str]] = {}  # normalized distribution -> its top-level modules in the bundle
+    for module in bundled_modules(bundle / "_internal"):
+        for owner in venv["packages"].get(module, []):
+            owners.setdefault(normalize(owner), set()).add(module)
     problems = []
     components = []
-    for key, (name, version) in sorted(bundled.items()):
+    for key in sorted(set(bundled) | set(owners)):
         if key not in installed:
+            name, version = bundled[key]
             problems.append(f"{name} {version} is bundled but not installed in the build environment")
             continue
         info = installed[key][1]
-        if info["version"] != version:
-            problems.append(f"{name}: bundled {version}, the build environment has {info['version']}")
+        if key in bundled:
+            name, version = bundled[key]
+            if info["version"] != version:
+                problems.append(f"{name}: bundled {version}, the build environment has {info['version']}")
+            origin = ("bundle dist-info and modules" if key in owners
+                      else "bundle dist-info only (its modules are excluded from the bundle)")
+        else:
+            name, version = installed[key][0], info["version"]
+            origin = f"bundle modules {sorted(owners[key])} without dist-info, build environment metadata"
         license_, spdx = license_of(info)
-        components.append(Component(name, version, license_, f"pkg:pypi/{key}@{version}",
-                                     "bundle dist-info, build environment metadata", spdx))
-    # Package folders in _internal/ (extension modules, data) whose distribution sent no metadata.
-    for entry in sorted((bundle / "_internal").iterdir()):
-        for owner in venv["packages"].get(entry.name, []) if entry.is_dir() else []:
-            if normalize(owner) not in bundled:
-                problems.append(f"_internal/{entry.name}/ comes from {owner}, whose dist-info is not in the bundle")
+        components.append(Component(name, version, license_, f"pkg:pypi/{key}@{version}", origin, spdx))
     if problems:
         raise BundleError("; ".join(problems))
     python_version = venv["python"]

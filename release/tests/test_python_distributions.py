@@ -50,18 +50,31 @@ def test_a_distribution_the_build_environment_lacks_is_refused(tmp_path: Path) -
         python_distributions(bundle(tmp_path, {"ghost": "1.0"}), Path("-"), venv({}))
 
 
-def test_a_bundled_package_whose_metadata_was_left_out_is_refused(tmp_path: Path) -> None:
-    b = bundle(tmp_path, {"certifi": "1"}, ("tiktoken",))
-    env = venv({"certifi": ("1", {}), "tiktoken": ("0.8", {})}, {"tiktoken": ["tiktoken"]})
-    with pytest.raises(BundleError, match="_internal/tiktoken/ comes from tiktoken"):
-        python_distributions(b, Path("-"), env)
+def test_a_bundled_module_whose_metadata_was_left_out_is_listed_from_the_environment(tmp_path: Path) -> None:
+    b = bundle(tmp_path, {"certifi": "1"}, ("pygments", "certifi"))
+    (b / "_internal" / "typing_extensions.pyc").write_bytes(b"")
+    (b / "_internal" / "_cffi_backend.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    env = venv({"certifi": ("1", {}), "Pygments": ("2.21", {"license_expression": "BSD-2-Clause"}),
+                "typing_extensions": ("4.12", {}), "cffi": ("2.1", {}), "pytest": ("8", {})},
+               {"pygments": ["Pygments"], "certifi": ["certifi"], "typing_extensions": ["typing_extensions"],
+                "_cffi_backend": ["cffi"], "pytest": ["pytest"]})
+    got = {c.name: (c.version, c.origin) for c in python_distributions(b, Path("-"), env)}
+    assert set(got) == {"certifi", "Pygments", "typing_extensions", "cffi", "Python (CPython)"}
+    assert got["Pygments"] == ("2.21", "bundle modules ['pygments'] without dist-info, build environment metadata")
+    assert got["certifi"][1] == "bundle dist-info and modules"
+
+
+def test_metadata_whose_modules_were_excluded_says_so(tmp_path: Path) -> None:
+    b = bundle(tmp_path, {"cryptography": "50.0"})
+    got = python_distributions(b, Path("-"), venv({"cryptography": ("50.0", {})}, {"cryptography": ["cryptography"]}))
+    assert got[0].origin == "bundle dist-info only (its modules are excluded from the bundle)"
 
 
 def test_the_real_interpreter_is_read(tmp_path: Path) -> None:
     """describe_venv runs the given interpreter: here the one running the tests."""
     b = bundle(tmp_path, {"pytest": pytest.__version__})
     got = python_distributions(b, Path(sys.executable))
-    assert [c.name for c in got] == ["pytest", "Python (CPython)"]
+    assert [c.name for c in got][-1] == "Python (CPython)" and "pytest" in [c.name for c in got]
 
 
 @pytest.mark.parametrize("info,expected", [
@@ -69,6 +82,7 @@ def test_the_real_interpreter_is_read(tmp_path: Path) -> None:
     ({"license": "BSD"}, ("BSD", False)),
     ({"license": "long text\nof a license", "classifiers": ["License :: OSI Approved :: MIT License"]},
      ("MIT License", False)),
+    ({"license": "MIT License\n\nCopyright (c) 2022 Someone\n"}, ("MIT License", False)),
     ({"license": "UNKNOWN"}, (None, False)),
 ])
 def test_license_fields_in_order_of_precision(info: dict[str, Any], expected: tuple[str | None, bool]) -> None:
