@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 echo "$version" >"$work/agent-runner.version"
 py=$(python_bin)
 "$py" "$RELEASE_DIR/write-notices.py" --artifact "agent-runner.$(archive_ext "$platform") ($platform)" \
-  --intro "The bundle contains these Python distributions and interpreter; each distribution's license files, where it ships them, are in its _internal/*.dist-info/ folder." \
+  --intro "The bundle contains these Python distributions and interpreter; each distribution's license files, where it ships them, are in its _internal/*.dist-info/ folder, or follow the list for a distribution bundled without that folder." \
   --components "$distributions" --out "$work/THIRD_PARTY_NOTICES"
 ext=$(archive_ext "$platform")
 "$py" "$RELEASE_DIR/pack.py" --format "$ext" --out "$outdir/agent-runner.$ext" \

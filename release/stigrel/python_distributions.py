@@ -29,8 +29,14 @@ for d in m.distributions():
         "license_expression": meta.get("License-Expression"),
         "license": meta.get("License"),
         "classifiers": [c for c in meta.get_all("Classifier") or [] if c.startswith("License ::")],
+        "license_files": [str(d.locate_file(f)) for f in d.files or [] if ".dist-info" in str(f.parent)
+                          and (f.parent.name == "licenses" or f.name.upper().startswith(("LICEN", "COPYING")))],
     }
+import os, sysconfig
+stdlib = sysconfig.get_paths()["stdlib"]
+texts = [os.path.join(stdlib, "LICENSE.txt"), os.path.join(sys.base_prefix, "LICENSE.txt")]
 print(json.dumps({"python": platform.python_version(), "implementation": platform.python_implementation(),
+                  "python_license_file": next((f for f in texts if os.path.isfile(f)), None),
                   "distributions": dists, "packages": m.packages_distributions()}))
 """
 
@@ -129,10 +135,15 @@ def python_distributions(bundle: Path, python: Path, venv: dict[str, Any] | None
             name, version = installed[key][0], info["version"]
             origin = f"bundle modules {sorted(owners[key])} without dist-info, build environment metadata"
         license_, spdx = license_of(info)
-        components.append(Component(name, version, license_, f"pkg:pypi/{key}@{version}", origin, spdx))
+        # The bundle has no copy of its license files: THIRD_PARTY_NOTICES carries the venv's.
+        license_files = [] if key in bundled else sorted(
+            info.get("license_files") or [], key=lambda f: (not Path(f).name.upper().startswith(("LICEN", "COPYING")), f))
+        components.append(Component(name, version, license_, f"pkg:pypi/{key}@{version}", origin, spdx,
+                                     license_file=license_files[0] if license_files else None))
     if problems:
         raise BundleError("; ".join(problems))
     python_version = venv["python"]
     components.append(Component(f"Python ({venv['implementation']})", python_version, "PSF-2.0",
-                                f"pkg:generic/python@{python_version}", "build environment interpreter"))
+                                f"pkg:generic/python@{python_version}", "build environment interpreter",
+                                license_file=venv.get("python_license_file")))
     return components

@@ -54,7 +54,9 @@ def test_a_bundled_module_whose_metadata_was_left_out_is_listed_from_the_environ
     b = bundle(tmp_path, {"certifi": "1"}, ("pygments", "certifi"))
     (b / "_internal" / "typing_extensions.pyc").write_bytes(b"")
     (b / "_internal" / "_cffi_backend.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
-    env = venv({"certifi": ("1", {}), "Pygments": ("2.21", {"license_expression": "BSD-2-Clause"}),
+    env = venv({"certifi": ("1", {"license_files": ["/venv/certifi-1.dist-info/LICENSE"]}),
+                "Pygments": ("2.21", {"license_expression": "BSD-2-Clause",
+                                      "license_files": ["/venv/pygments-2.21.dist-info/licenses/LICENSE"]}),
                 "typing_extensions": ("4.12", {}), "cffi": ("2.1", {}), "pytest": ("8", {})},
                {"pygments": ["Pygments"], "certifi": ["certifi"], "typing_extensions": ["typing_extensions"],
                 "_cffi_backend": ["cffi"], "pytest": ["pytest"]})
@@ -62,6 +64,9 @@ def test_a_bundled_module_whose_metadata_was_left_out_is_listed_from_the_environ
     assert set(got) == {"certifi", "Pygments", "typing_extensions", "cffi", "Python (CPython)"}
     assert got["Pygments"] == ("2.21", "bundle modules ['pygments'] without dist-info, build environment metadata")
     assert got["certifi"][1] == "bundle dist-info and modules"
+    # Only a distribution bundled without its dist-info needs its license text in the notices.
+    files = {c.name: c.license_file for c in python_distributions(b, Path("-"), env)}
+    assert files["Pygments"] == "/venv/pygments-2.21.dist-info/licenses/LICENSE" and files["certifi"] is None
 
 
 def test_metadata_whose_modules_were_excluded_says_so(tmp_path: Path) -> None:
