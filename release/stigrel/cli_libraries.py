@@ -86,6 +86,23 @@ def homebrew_owner(path: Path) -> Owner:
     return formula, version, f"pkg:generic/homebrew/{formula}@{quote(version, safe='')}", str(texts[0]) if texts else None
 
 
+def git_checkout_owner(path: Path) -> Owner:
+    """A library used from a git clone at a tag (cli-deps.sh clones toml++ where the distribution
+    has no package): the clone's folder name, its tag, and its LICENSE."""
+    repo = next((d for d in [path, *path.parents] if (d / ".git").exists()), None)
+    if repo is None:
+        raise BuildError(f"{path}: no package owns it and it is not in a git checkout")
+    tag = _query(["git", "-C", str(repo), "describe", "--tags", "--exact-match"]).strip()
+    if not tag:
+        raise BuildError(f"{repo}: a git checkout not at a tag: its version is unknown")
+    remote = _query(["git", "-C", str(repo), "remote", "get-url", "origin"]).strip()
+    match = re.search(r"github\.com[/:]([^/]+)/([^/]+?)(\.git)?$", remote)
+    purl = f"pkg:github/{match.group(1)}/{match.group(2)}@{quote(tag, safe='')}" if match else \
+        f"pkg:generic/{repo.name}@{quote(tag, safe='')}"
+    license_file = repo / "LICENSE"
+    return repo.name, tag.removeprefix("v"), purl, str(license_file) if license_file.is_file() else None
+
+
 def vcpkg_ports(installed_dir: Path, triplet: str) -> list[Owner]:
     """Every port installed for the triplet, from vcpkg's own records (info/{port}_{version}_{triplet}.list)."""
     info = installed_dir / "vcpkg" / "info"
@@ -121,7 +138,14 @@ def cli_libraries(build_dir: Path, platform: str, owner: Callable[[Path], Owner]
             raise BuildError("CMakeCache.txt names no vcpkg triplet and installed directory")
         owners = [(o, f"vcpkg {o[0]}:{triplet}") for o in vcpkg_ports(Path(installed), triplet)]
     else:
-        resolve = owner or (homebrew_owner if platform.startswith("darwin-") else dpkg_owner)
+        package_owner = owner or (homebrew_owner if platform.startswith("darwin-") else dpkg_owner)
+
+        def resolve(path: Path) -> Owner:
+            try:
+                return package_owner(path)
+            except BuildError:
+                return git_checkout_owner(path)
+
         linked = build_dir / LINKED_LIST
         if not linked.is_file():
             raise BuildError(f"{linked}: missing (configure with -DSTIGMER_PORTABLE=ON, as releases are)")

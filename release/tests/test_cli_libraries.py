@@ -2,6 +2,7 @@
 which package, at which version, provided each file (dpkg, Homebrew's Cellar, vcpkg's records)."""
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 from conftest import RELEASE
 
 sys.path.insert(0, str(RELEASE))
-from stigrel.cli_libraries import BuildError, cli_libraries, dpkg_owner, homebrew_owner, vcpkg_ports  # noqa: E402
+from stigrel.cli_libraries import (BuildError, cli_libraries, dpkg_owner, git_checkout_owner,  # noqa: E402
+                                   homebrew_owner, vcpkg_ports)
 from stigrel.library_licenses import UnknownLibrary, library_license  # noqa: E402
 
 
@@ -95,3 +97,23 @@ def test_package_spellings_of_one_library_agree() -> None:
     assert library_license("libarchive-dev:arm64") == library_license("libarchive")
     assert library_license("nettle-dev")[1] == "LGPL-3.0-or-later OR GPL-2.0-or-later"
     assert library_license("libstdc++-13-dev")[0] == "libstdc++ (GCC)"
+
+
+def test_a_header_library_from_a_git_clone_at_a_tag(tmp_path: Path) -> None:
+    """cli-deps.sh clones toml++ at a tag where the distribution has no package (Ubuntu 22.04)."""
+    repo = tmp_path / "tomlplusplus"
+    (repo / "include" / "toml++").mkdir(parents=True)
+    (repo / "include" / "toml++" / "toml.h").write_text("// toml\n")
+    (repo / "LICENSE").write_text("MIT\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"], ["tag", "v3.3.0"],
+                 ["remote", "add", "origin", "https://github.com/marzer/tomlplusplus.git"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    header = repo / "include" / "toml++" / "toml.h"
+    assert git_checkout_owner(header) == ("tomlplusplus", "3.3.0", "pkg:github/marzer/tomlplusplus@v3.3.0",
+                                          str(repo / "LICENSE"))
+    subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "y"], check=True, capture_output=True)
+    with pytest.raises(BuildError, match="not at a tag"):
+        git_checkout_owner(header)
+    with pytest.raises(BuildError, match="not in a git checkout"):
+        git_checkout_owner(tmp_path / "elsewhere.h")
