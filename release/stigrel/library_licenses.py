@@ -26,8 +26,9 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     (r"(nlohmann-json3-dev|nlohmann-json)", "nlohmann/json", "MIT"),
     (r"(libcli11-dev|cli11)", "CLI11", "BSD-3-Clause"),
     (r"(libtomlplusplus-dev|tomlplusplus)", "toml++", "MIT"),
-    (r"libstdc\+\+-\d+-dev", "libstdc++ (GCC)", "GPL-3.0-or-later WITH GCC-exception-3.1"),
-    (r"libgcc-\d+-dev", "libgcc (GCC)", "GPL-3.0-or-later WITH GCC-exception-3.1"),
+    # Cross toolchains (release/cross-build-arm64.sh) ship them as e.g. libgcc-12-dev-arm64-cross.
+    (r"libstdc\+\+-\d+-dev(-\w+-cross)?", "libstdc++ (GCC)", "GPL-3.0-or-later WITH GCC-exception-3.1"),
+    (r"libgcc-\d+-dev(-\w+-cross)?", "libgcc (GCC)", "GPL-3.0-or-later WITH GCC-exception-3.1"),
 )
 
 

@@ -97,6 +97,7 @@ def test_package_spellings_of_one_library_agree() -> None:
     assert library_license("libarchive-dev:arm64") == library_license("libarchive")
     assert library_license("nettle-dev")[1] == "LGPL-3.0-or-later OR GPL-2.0-or-later"
     assert library_license("libstdc++-13-dev")[0] == "libstdc++ (GCC)"
+    assert library_license("libgcc-12-dev-arm64-cross") == library_license("libgcc-12-dev")
 
 
 def test_a_header_library_from_a_git_clone_at_a_tag(tmp_path: Path) -> None:
