@@ -62,15 +62,16 @@ def upstream(local_archive: bytes, tmp_path: Path) -> Path:
     return root
 
 
-def script_with_pins(tmp_path: Path, pins: dict[str, str], version: str = TEMPORAL) -> Path:
-    """A copy of fetch-temporal.sh beside its own TEMPORAL_VERSION and TEMPORAL_SHA256SUMS."""
+def script_with_pins(tmp_path: Path, pins: dict[str, str], version: str = TEMPORAL,
+                     script: str = "fetch-temporal.sh") -> Path:
+    """A copy of the script beside its own TEMPORAL_VERSION and TEMPORAL_SHA256SUMS."""
     d = tmp_path / "release"
     d.mkdir()
-    for name in ("fetch-temporal.sh", "lib.sh"):
+    for name in (script, "lib.sh"):
         shutil.copy(RELEASE / name, d / name)
     (d / "TEMPORAL_VERSION").write_text(version + "\n")
     (d / "TEMPORAL_SHA256SUMS").write_text("# test pins\n" + "".join(f"{v}  {k}\n" for k, v in pins.items()))
-    return d / "fetch-temporal.sh"
+    return d / script
 
 
 def fetch(base: str, out: Path, platform: str = PLATFORM,
@@ -132,3 +133,27 @@ def test_every_platform_of_the_pinned_version_has_exactly_one_sum() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{64}  \S+", l) for l in lines), lines
     names = [l.split()[1] for l in lines]
     assert sorted(names) == sorted(upstream_asset(p) for p in PLATFORMS)
+
+
+def test_the_pin_check_passes_on_the_committed_files() -> None:
+    out = run(["bash", str(RELEASE / "check-temporal-pins.sh")])
+    assert out.returncode == 0, out.stderr
+
+
+def test_the_pin_check_names_every_unpinned_archive_in_one_line(tmp_path: Path) -> None:
+    pins = pinned()
+    del pins[upstream_asset("darwin-arm64")]
+    out = run(["bash", str(script_with_pins(tmp_path, pins, script="check-temporal-pins.sh"))])
+    assert out.returncode != 0 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert upstream_asset("darwin-arm64") in out.stderr and upstream_asset("linux-amd64") not in out.stderr
+
+
+def test_the_pin_check_refuses_a_version_bump(tmp_path: Path) -> None:
+    out = run(["bash", str(script_with_pins(tmp_path, pinned(), version="9.9.9", script="check-temporal-pins.sh"))])
+    assert out.returncode != 0
+    assert all(upstream_asset(p, "9.9.9") in out.stderr for p in PLATFORMS), out.stderr
+
+
+def test_the_shell_platform_list_is_the_release_platforms() -> None:
+    out = run(["bash", "-c", f'source "{RELEASE / "lib.sh"}" && echo "$RELEASE_PLATFORMS"'])
+    assert out.stdout.split() == list(PLATFORMS)

@@ -18,7 +18,7 @@ def test_both_flows_call(script: str) -> None:
     assert f'"$RELEASE_DIR/{script}"' in LOCAL
 
 
-@pytest.mark.parametrize("script", ["fetch-temporal.sh", "smoke-test.sh", "upload.sh", "render-formula.py",
+@pytest.mark.parametrize("script", ["fetch-temporal.sh", "check-temporal-pins.sh", "smoke-test.sh", "upload.sh", "render-formula.py",
                                     "version.py"])
 def test_workflow_uses_the_release_scripts(script: str) -> None:
     assert f"release/{script}" in WORKFLOW
