@@ -189,6 +189,10 @@ def publishing_outside_tags(text: str) -> list[str]:
     return bad
 
 
+# Publishing, or writing what only a published release has (the channel, the stamped installer).
+DRY_RUN_SKIPS = {"upload.sh", "publish-channel.sh", "stamp-installer.sh"}
+
+
 def dry_run_without_builds(text: str) -> list[str]:
     """A workflow that publishes can be run without publishing (workflow_dispatch, and pull
     requests touching release/ or the workflow), and then its build and check jobs all run."""
@@ -203,9 +207,16 @@ def dry_run_without_builds(text: str) -> list[str]:
     paths = ((on.get("pull_request") or {}) if "pull_request" in on else {}).get("paths", [])
     if not ({"release/**"} <= set(paths) and any(p.startswith(".github/workflows/") for p in paths)):
         bad.append("no pull_request dry run for changes under release/ and the workflow")
+    gated = {name for name, job in jobs.items() if "publish == 'true'" in str(job.get("if", ""))}
     for name, job in jobs.items():
-        if not publishing_steps(job) and not job.get("environment") and "publish" in str(job.get("if", "")):
+        if not publishing_steps(job) and not job.get("environment") and name in gated:
             bad.append(f"job {name} does not publish but is skipped in a dry run")
+    # What the publishing jobs build before they publish (tree, SBOM, manifest, assets, formula)
+    # is built in a dry run too; only the steps that publish or need the release key are left out.
+    scripts = lambda names: {s for n in names for s in re.findall(r"release/([\w.-]+\.(?:sh|py))", str(jobs[n]))}
+    left_out = scripts(gated) - scripts(set(jobs) - gated) - DRY_RUN_SKIPS
+    if left_out:
+        bad.append(f"the dry run never runs {sorted(left_out)}")
     return bad
 
 
@@ -347,6 +358,10 @@ def test_publishing_rules_catch_their_defects() -> None:
     assert dry_run_without_builds(PUBLISHING) == [
         "no pull_request dry run for changes under release/ and the workflow",
         "job build does not publish but is skipped in a dry run"]
+    # finalize.sh in a tag-only job (tap), and in no other job
+    assembles = PUBLISHING.replace('      - run: cp f.rb',
+                                   '      - run: bash release/finalize.sh t v\n      - run: cp f.rb')
+    assert dry_run_without_builds(assembles)[-1] == "the dry run never runs ['finalize.sh']"
     assert tap_without_brew_test(PUBLISHING) == [
         "job tap updates the tap without a macOS brew install + brew test job in needs"]
     assert tap_without_brew_test(PUBLISHING.replace("    runs-on: ubuntu-24.04\n    steps:\n      - run: brew",
