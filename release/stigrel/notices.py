@@ -7,8 +7,6 @@ from pathlib import Path
 
 from .components import Component
 
-NOTICES_FILE = "THIRD_PARTY_NOTICES"
-
 
 def render_notices(artifact: str, intro: str, components: list[Component]) -> str:
     if not components:

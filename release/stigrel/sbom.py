@@ -12,7 +12,7 @@ from typing import Any
 
 from .components import Component, read_components
 from .digests import sha256_file
-from .manifest import SBOM_FILE, TreeError, platforms_in
+from .manifest import TreeError, platforms_in
 from .platforms import artifact
 
 # component -> the part listing what is inside its artifact
