@@ -7,7 +7,8 @@
 #   release/build-agent-runner-linux.sh VERSION OUTDIR
 #
 # Writes OUTDIR/agent-runner-folder, what `make -C agent-runner build-binary` writes to
-# agent-runner/dist/. Needs docker (the GitHub Linux runners have it); the repository is mounted
+# agent-runner/dist/, and OUTDIR/python-distributions.json, what list-python-distributions.py
+# lists of it from the container's environment (for the notices and the SBOM). Needs docker (the GitHub Linux runners have it); the repository is mounted
 # read-only and nothing of the host's agent-runner/.venv is used. STIGMER_EL8_IMAGE overrides
 # the image.
 set -euo pipefail
@@ -21,7 +22,7 @@ command -v docker >/dev/null 2>&1 || die "docker is needed to freeze the agent-r
 image="${STIGMER_EL8_IMAGE:-almalinux:8.10}"
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
-rm -rf "$outdir/agent-runner-folder"
+rm -rf "$outdir/agent-runner-folder" "$outdir/python-distributions.json"
 
 # shellcheck disable=SC2016 # expanded in the container
 docker run --rm -v "$REPO_ROOT:/src:ro" -v "$outdir:/out" -e VERSION="$version" \
@@ -33,7 +34,10 @@ docker run --rm -v "$REPO_ROOT:/src:ro" -v "$outdir:/out" -e VERSION="$version" 
       -cf - agent-runner | tar -C /build -xf -
     make -C /build/agent-runner build-binary VERSION="$VERSION"
     cp -a /build/agent-runner/dist/agent-runner-folder /out/
-    chown -R "$OWNER" /out/agent-runner-folder
+    /build/agent-runner/.venv/bin/python /src/release/list-python-distributions.py \
+      --bundle /out/agent-runner-folder --python /build/agent-runner/.venv/bin/python \
+      --out /out/python-distributions.json
+    chown -R "$OWNER" /out/agent-runner-folder /out/python-distributions.json
   ' >&2
 bash "$RELEASE_DIR/check-portable.sh" "$(host_platform)" "$outdir/agent-runner-folder"
 log "$outdir/agent-runner-folder (frozen in $image)"

@@ -54,5 +54,7 @@ exclude+='|^AtomicWriteTest\.ConcurrentWritersOfOneFileAllSucceedAndLeaveNoTempo
 ctest --test-dir "$build" --output-on-failure -j "${STIGMER_BUILD_JOBS:-2}" --timeout 120 \
   -E "${STIGMER_CROSS_TEST_EXCLUDE:-$exclude}" >&2
 bash "$RELEASE_DIR/check-portable.sh" linux-arm64 "$build/stigmer"
-bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$build/stigmer" out/cross/linux-arm64
+"$(python_bin)" "$RELEASE_DIR/list-cli-libraries.py" --build-dir "$build" --platform linux-arm64 \
+  --out out/cross/linux-arm64.libraries.json
+bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$build/stigmer" out/cross/linux-arm64.libraries.json out/cross/linux-arm64
 log "linux-arm64 cross-build ok: build ${built}s, total $((SECONDS - started))s"

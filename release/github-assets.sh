@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lays out a finalized release for a GitHub Release, whose assets have flat names:
 # stigmer-{version}-{platform}.tar.gz|zip, agent-runner-{version}-{platform}.tar.gz|zip,
-# temporal-{temporal version}-{platform}.tar.gz|zip, the signed manifest and SHA256SUMS, and
+# temporal-{temporal version}-{platform}.tar.gz|zip, the SBOM (stigmer-{version}-sbom.cdx.json),
+# the signed manifest and SHA256SUMS, and
 # checksums.txt for the flat names (`sha256sum -c checksums.txt` in a download folder).
 #
 #   release/github-assets.sh TREE VERSION OUTDIR
@@ -22,6 +23,7 @@ for pdir in "$dir"/*/; do
   cp "$pdir/agent-runner.$ext" "$out/agent-runner-$version-$platform.$ext"
   cp "$pdir/temporal.$ext" "$out/temporal-$(temporal_version)-$platform.$ext"
 done
+cp "$dir/sbom.cdx.json" "$out/stigmer-$version-sbom.cdx.json"
 cp "$dir"/manifest.json "$dir"/manifest.json.minisig "$dir"/SHA256SUMS "$dir"/SHA256SUMS.minisig "$out/"
 (
   cd "$out"

@@ -29,6 +29,18 @@ file_size() { wc -c <"$1" | tr -d ' '; }
 
 temporal_version() { tr -d '[:space:]' <"$RELEASE_DIR/TEMPORAL_VERSION"; }
 
+# Every release platform (the same list as stigrel/platforms.py; test_fetch_temporal.py checks).
+export RELEASE_PLATFORMS="linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64"
+
+# Upstream's Temporal CLI archive name for a platform key, e.g. temporal_cli_1.5.1_linux_amd64.tar.gz.
+temporal_asset() { echo "temporal_cli_$(temporal_version)_${1%-*}_${1#*-}.$(archive_ext "$1")"; }
+
+# The committed sha256 of an upstream Temporal archive (release/TEMPORAL_SHA256SUMS), empty when
+# it is not pinned.
+temporal_pinned_sha256() {
+  awk -v name="$1" '!/^#/ && $2 == name { print $1 }' "$RELEASE_DIR/TEMPORAL_SHA256SUMS"
+}
+
 # The release platform key ({os}-{arch}) of the machine running this script.
 host_platform() {
   local os arch

@@ -18,8 +18,10 @@ name="temporal$(exe_suffix "$platform")"
 cp "$exe" "$work/$name"
 case "$platform" in linux-*) strip "$work/$name" 2>/dev/null || log "strip failed; packing unstripped" ;; esac
 files=("$work/$name=$name")
+# Upstream's archive carries its LICENSE (MIT); so must this one.
 license="$(go env GOMODCACHE 2>/dev/null || true)/github.com/temporalio/cli@v$(temporal_version)/LICENSE"
-[ -f "$license" ] && files+=("$license=LICENSE")
+[ -f "$license" ] || die "$license: missing (go mod download github.com/temporalio/cli@v$(temporal_version))"
+files+=("$license=LICENSE")
 ext=$(archive_ext "$platform")
 "$(python_bin)" "$RELEASE_DIR/pack.py" --format "$ext" --out "$outdir/temporal.$ext" "${files[@]}"
 log "$outdir/temporal.$ext"

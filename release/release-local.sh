@@ -8,7 +8,10 @@
 #   STIGMER_RELEASE_OUT           tree root (default out/releases; the releases base URL)
 #   STIGMER_RELEASE_CHANNEL       channel to point at VERSION (default: dev, preview or stable by version)
 #   STIGMER_CLI_BINARY            use this stigmer executable instead of building one
+#   STIGMER_CLI_BUILD_DIR         its CMake build directory (default: the executable's folder)
 #   STIGMER_AGENT_RUNNER_FOLDER   ship this one-folder agent-runner bundle instead of building one
+#   STIGMER_AGENT_RUNNER_PYTHON   the interpreter of the venv that bundle was frozen from
+#                                 (default agent-runner/.venv/bin/python)
 #   STIGMER_TOOLS_DIR             where `make setup` put the Temporal CLI
 set -euo pipefail
 # shellcheck source=release/lib.sh
@@ -42,13 +45,25 @@ if [ -z "$runner" ]; then
   runner=agent-runner/dist/agent-runner-folder
 fi
 
-# 3. Stage the platform directory exactly as the workflow does, then finalize and sign.
+# 3. What is inside each, from the builds themselves (notices and SBOM): the CLI's build
+#    directory, and the agent-runner bundle checked against the venv PyInstaller froze.
+py=$(python_bin)
+parts=$(mktemp -d)
+trap 'rm -rf "$parts"' EXIT
+mkdir -p "$parts/$platform"
+"$py" "$RELEASE_DIR/list-cli-libraries.py" --build-dir "${STIGMER_CLI_BUILD_DIR:-$(dirname "$cli")}" \
+  --platform "$platform" --out "$parts/$platform/cli-libraries.json"
+"$py" "$RELEASE_DIR/list-python-distributions.py" --bundle "$runner" \
+  --python "${STIGMER_AGENT_RUNNER_PYTHON:-agent-runner/.venv/bin/python}" --out "$parts/$platform/python-distributions.json"
+
+# 4. Stage the platform directory exactly as the workflow does, then the SBOM, finalize and sign.
 staging="$out/$version/$platform"
 rm -rf "${out:?}/$version"
 mkdir -p "$staging"
-bash "$RELEASE_DIR/package-cli.sh" "$platform" "$cli" "$staging"
-bash "$RELEASE_DIR/package-agent-runner.sh" "$platform" "$runner" "$version" "$staging"
+bash "$RELEASE_DIR/package-cli.sh" "$platform" "$cli" "$parts/$platform/cli-libraries.json" "$staging"
+bash "$RELEASE_DIR/package-agent-runner.sh" "$platform" "$runner" "$version" "$parts/$platform/python-distributions.json" "$staging"
 bash "$RELEASE_DIR/package-temporal.sh" "$platform" "$tools/temporal" "$staging"
+"$py" "$RELEASE_DIR/make-sbom.py" --tree "$out" --version "$version" --temporal-version "$(temporal_version)" --parts "$parts"
 bash "$RELEASE_DIR/finalize.sh" "$out" "$version"
 bash "$RELEASE_DIR/publish-channel.sh" "$out" "$version" ${STIGMER_RELEASE_CHANNEL:+"$STIGMER_RELEASE_CHANNEL"}
 cp "$RELEASE_DIR/install.sh" "$out/install.sh"

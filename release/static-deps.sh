@@ -90,6 +90,9 @@ unpack_source() {
         die "$name: Debian's patch $patch does not apply"
     done <"$work/$name/debian/patches/series"
   fi
+  # Its copyright file, for the release's notices and SBOM (release/stigrel/cli_libraries.py).
+  mkdir -p "$prefix/share/doc/$name"
+  cp "$work/$name/debian/copyright" "$prefix/share/doc/$name/copyright"
   log "$name $version (Debian source, sha256 pinned in static-deps.lock)"
 }
 
@@ -190,6 +193,8 @@ if [ "$os" = linux ]; then
   "$CC" -shared -fPIC -Wl,-soname,libcurl.so.4 -o "$prefix/lib/libcurl.so" "$work/libcurl-stand-in.c" ||
     die "building the libcurl.so.4 stand-in failed"
 fi
+# What it was built from, for the SBOM (cli_libraries.py finds the prefix by this file).
+cp "$lock" "$prefix/static-deps.lock"
 touch "$prefix/.complete"
 log "static libraries for $platform (floor: $os $floor) in $prefix"
 print_args

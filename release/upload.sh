@@ -13,8 +13,8 @@
 # version, so a pre-release never replaces the installer users pipe into sh;
 # STIGMER_UPLOAD_INSTALLER=1 uploads it anyway (a staging bucket, the tests).
 #
-# Order matters to clients reading the bucket while it changes: artifacts first, then
-# SHA256SUMS, then the manifest (signature before file), then install.sh, and the channel
+# Order matters to clients reading the bucket while it changes: artifacts first, then the
+# SBOM, then SHA256SUMS, then the manifest (signature before file), then install.sh, and the channel
 # files pointing at VERSION last, so no channel ever names a version that is incomplete.
 set -euo pipefail
 # shellcheck source=release/lib.sh
@@ -89,7 +89,7 @@ if [ "${STIGMER_UPLOAD_CHANNELS_ONLY:-0}" != 1 ]; then
   while IFS= read -r file; do
     put "$file" "$file" "$immutable"
   done < <(find "$version" -mindepth 2 -type f | sort)
-  for name in SHA256SUMS.minisig SHA256SUMS manifest.json.minisig manifest.json; do
+  for name in sbom.cdx.json SHA256SUMS.minisig SHA256SUMS manifest.json.minisig manifest.json; do
     put "$version/$name" "$version/$name" "$immutable"
   done
   if [ -f install.sh ]; then

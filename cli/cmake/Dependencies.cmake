@@ -78,12 +78,22 @@ if(STIGMER_PORTABLE AND NOT WIN32)
   endif()
   list(REMOVE_DUPLICATES _stigmer_static_platform)
   target_link_libraries(stigmer_deps INTERFACE ${_stigmer_static_platform})
+  set(_stigmer_linked_archives ${_stigmer_static_archives})
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(stigmer_deps INTERFACE -static-libstdc++ -static-libgcc)
+    foreach(_runtime libstdc++.a libgcc.a)
+      execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=${_runtime}
+                      OUTPUT_VARIABLE _runtime_path OUTPUT_STRIP_TRAILING_WHITESPACE)
+      list(APPEND _stigmer_linked_archives "${_runtime_path}")
+    endforeach()
   endif()
+  # The archives offered to the linker, one per line, for the release's third-party notices and
+  # SBOM (release/list-cli-libraries.py): the linker takes from each only the objects it needs.
+  list(JOIN _stigmer_linked_archives "\n" _linked_text)
+  file(WRITE "${CMAKE_BINARY_DIR}/linked-static-libraries.txt" "${_linked_text}\n")
   # The static libraries' symbols stay private: nothing of them can take the place of what
   # the system's shared libcurl and its OpenSSL bring. zig's linker (the glibc-floor build of
-  # release/linux-deps.sh) lacks the flag; that build compiles them with hidden visibility.
+  # release/static-deps.sh) lacks the flag; that build compiles them with hidden visibility.
   include(CheckLinkerFlag)
   check_linker_flag(CXX "LINKER:--exclude-libs,ALL" STIGMER_LINKER_EXCLUDES_LIBS)
   if(NOT APPLE AND STIGMER_LINKER_EXCLUDES_LIBS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .digests import sha256_file
-from .manifest import platforms_in
+from .manifest import SBOM_FILE, platforms_in
 
 
 def sha256sums(version_dir: Path) -> str:
@@ -12,4 +12,7 @@ def sha256sums(version_dir: Path) -> str:
     for platform in platforms_in(version_dir):
         for path in sorted((version_dir / platform).iterdir()):
             lines.append(f"{sha256_file(path)}  {platform}/{path.name}\n")
+    sbom = version_dir / SBOM_FILE
+    if sbom.is_file():  # the manifest refuses a tree without it
+        lines.append(f"{sha256_file(sbom)}  {SBOM_FILE}\n")
     return "".join(lines)

@@ -9,6 +9,7 @@ from .platforms import COMPONENTS, PLATFORMS, artifact
 from .versions import is_semver
 
 SCHEMA = 1
+SBOM_FILE = "sbom.cdx.json"  # the release's SBOM, beside the manifest (stigrel/sbom.py)
 
 
 class TreeError(ValueError):
@@ -64,5 +65,10 @@ def build_manifest(
         if not is_semver(min_cli_version):
             raise TreeError(f"min_cli_version {min_cli_version!r} is not a semantic version (e.g. 1.4.0)")
         manifest["min_cli_version"] = min_cli_version
+    sbom = version_dir / SBOM_FILE
+    if not sbom.is_file():
+        raise TreeError(f"{sbom}: missing (release/make-sbom.py writes it before finalize.sh)")
+    manifest["sbom"] = {"url": SBOM_FILE, "sha256": sha256_file(sbom), "size": sbom.stat().st_size,
+                        "format": "cyclonedx+json"}
     manifest["components"] = components
     return manifest

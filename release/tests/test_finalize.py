@@ -12,7 +12,10 @@ from pathlib import Path
 from conftest import RELEASE, run
 
 
-def stage(tree: Path, version: str, platforms: list[str]) -> None:
+def stage(tree: Path, version: str, platforms: list[str], sbom: bool = True) -> None:
+    (tree / version).mkdir(parents=True, exist_ok=True)
+    if sbom:
+        (tree / version / "sbom.cdx.json").write_text('{"bomFormat": "CycloneDX"}\n')
     for platform in platforms:
         d = tree / version / platform
         d.mkdir(parents=True)
@@ -37,7 +40,16 @@ def test_all_five_platforms(tmp_path: Path) -> None:
     win = manifest["components"]["temporal"]["platforms"]["windows-amd64"]
     assert win["url"] == "windows-amd64/temporal.zip" and win["format"] == "zip" and win["entry"] == "temporal.exe"
     assert manifest["components"]["agent-runner"]["platforms"]["windows-amd64"]["entry"] == "agent-runner.exe"
-    assert len((tmp_path / "1.2.3" / "SHA256SUMS").read_text().splitlines()) == 15
+    sums = (tmp_path / "1.2.3" / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == 16 and sums[-1].endswith("  sbom.cdx.json")
+    assert manifest["sbom"]["url"] == "sbom.cdx.json" and manifest["sbom"]["size"] == len('{"bomFormat": "CycloneDX"}\n')
+
+
+def test_a_release_without_its_sbom_is_refused(tmp_path: Path) -> None:
+    stage(tmp_path, "1.2.3", ["linux-amd64"], sbom=False)
+    out = finalize(tmp_path, "1.2.3")
+    assert out.returncode != 0 and "sbom.cdx.json: missing" in out.stderr
+    assert not (tmp_path / "1.2.3" / "manifest.json.minisig").exists()
 
 
 def test_a_missing_platform_is_refused_when_all_are_required(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def test_tree_layout(tree: Path) -> None:
     assert files == sorted([
         "install.sh", "channels/dev.json", "channels/dev.json.minisig",
         f"{VERSION}/manifest.json", f"{VERSION}/manifest.json.minisig",
-        f"{VERSION}/SHA256SUMS", f"{VERSION}/SHA256SUMS.minisig",
+        f"{VERSION}/SHA256SUMS", f"{VERSION}/SHA256SUMS.minisig", f"{VERSION}/sbom.cdx.json",
         f"{VERSION}/{PLATFORM}/agent-runner.tar.gz", f"{VERSION}/{PLATFORM}/temporal.tar.gz",
         f"{VERSION}/{PLATFORM}/stigmer.tar.gz",
     ])
@@ -72,7 +72,7 @@ def test_executables_report_their_version(tree: Path, tmp_path: Path) -> None:
 def test_sha256sums_checks_out(tree: Path) -> None:
     out = run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=tree / VERSION)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count(": OK") == 3
+    assert out.stdout.count(": OK") == 4 and "sbom.cdx.json: OK" in out.stdout
 
 
 @pytest.mark.parametrize("name", [f"{VERSION}/manifest.json", f"{VERSION}/SHA256SUMS", "channels/dev.json"])

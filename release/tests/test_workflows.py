@@ -117,8 +117,131 @@ def installer_for_prereleases(text: str) -> list[str]:
     return bad
 
 
+# Steps that put release files where users get them, and (PUBLISHES) anything else made public.
+PUBLISHES_FILES = re.compile(r"release/upload\.sh|\bgh release\b")
+PUBLISHES = re.compile(PUBLISHES_FILES.pattern + r"|\bgit (-C \S+ )?push\b")
+ATTEST = "actions/attest-build-provenance"
+
+
+def triggers(data: dict[str, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the key `on` as True.
+    on = data.get("on", data.get(True))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {name: None for name in on}
+    return dict(on or {})
+
+
+def publishing_steps(job: dict[str, Any], pattern: re.Pattern[str] = PUBLISHES) -> list[int]:
+    return [i for i, step in enumerate(job.get("steps", [])) if pattern.search(str(step.get("run", "")))]
+
+
+def unattested_publishing(text: str) -> list[str]:
+    """A job that publishes attests build provenance (actions/attest-build-provenance) before its
+    first publishing step, for every file `gh release` uploads, with the permissions that needs."""
+    bad = []
+    for name, job in load(text)["jobs"].items():
+        steps = job.get("steps", [])
+        published = publishing_steps(job, PUBLISHES_FILES)
+        if not published:
+            continue
+        attest = [i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith(ATTEST + "@")]
+        if not attest or attest[0] > published[0]:
+            bad.append(f"job {name}: no {ATTEST} step before its first publishing step")
+            continue
+        subjects = str(steps[attest[0]].get("with", {}).get("subject-path", "")).split()
+        for i in published:
+            for line in str(steps[i].get("run", "")).splitlines():
+                if re.search(r"\bgh release (create|upload)\b", line):
+                    for glob in re.findall(r"(?<![\w$\"'])([\w./-]+/\*)", line):
+                        if glob not in subjects:
+                            bad.append(f"job {name}: gh release publishes {glob}, not attested")
+        permissions = job.get("permissions") or {}
+        for scope in ("id-token", "attestations"):
+            if permissions.get(scope) != "write":
+                bad.append(f"job {name}: attesting needs permissions {scope}: write")
+    return bad
+
+
+def publishing_outside_tags(text: str) -> list[str]:
+    """With triggers other than a tag push (dry runs), a job that publishes, or reads the
+    `release` environment's secrets, runs only when the version job says publish, which only a
+    pushed v* tag does."""
+    data = load(text)
+    on = triggers(data)
+    if set(on) <= {"push"} and all(not (spec or {}).get("branches") for spec in on.values()):
+        return []
+    bad: list[str] = []
+    jobs = data["jobs"]
+    if not any(publishing_steps(job) for job in jobs.values()):
+        return bad
+    publish_expr = str((jobs.get("version") or {}).get("outputs", {}).get("publish", ""))
+    step_ids = re.findall(r"steps\.(\w+)\.outputs\.publish", publish_expr)
+    computed = " ".join(str(s.get("env", "")) + str(s.get("run", "")) for s in (jobs.get("version") or {}).get("steps", [])
+                        if s.get("id") in step_ids)
+    if not ("github.event_name == 'push'" in computed and "startsWith(github.ref, 'refs/tags/v')" in computed):
+        bad.append("job version: output publish is not computed from a pushed v* tag")
+    for name, job in jobs.items():
+        if publishing_steps(job) or job.get("environment"):
+            if "needs.version.outputs.publish == 'true'" not in str(job.get("if", "")):
+                bad.append(f"job {name} publishes without if: needs.version.outputs.publish == 'true'")
+    return bad
+
+
+# Publishing, or writing what only a published release has (the channel, the stamped installer).
+DRY_RUN_SKIPS = {"upload.sh", "publish-channel.sh", "stamp-installer.sh"}
+
+
+def dry_run_without_builds(text: str) -> list[str]:
+    """A workflow that publishes can be run without publishing (workflow_dispatch, and pull
+    requests touching release/ or the workflow), and then its build and check jobs all run."""
+    data = load(text)
+    jobs = data["jobs"]
+    if not any(publishing_steps(job) for job in jobs.values()):
+        return []
+    on = triggers(data)
+    bad = []
+    if "workflow_dispatch" not in on:
+        bad.append("no workflow_dispatch dry run")
+    paths = ((on.get("pull_request") or {}) if "pull_request" in on else {}).get("paths", [])
+    if not ({"release/**"} <= set(paths) and any(p.startswith(".github/workflows/") for p in paths)):
+        bad.append("no pull_request dry run for changes under release/ and the workflow")
+    gated = {name for name, job in jobs.items() if "publish == 'true'" in str(job.get("if", ""))}
+    for name, job in jobs.items():
+        if not publishing_steps(job) and not job.get("environment") and name in gated:
+            bad.append(f"job {name} does not publish but is skipped in a dry run")
+    # What the publishing jobs build before they publish (tree, SBOM, manifest, assets, formula)
+    # is built in a dry run too; only the steps that publish or need the release key are left out.
+    scripts = lambda names: {s for n in names for s in re.findall(r"release/([\w.-]+\.(?:sh|py))", str(jobs[n]))}
+    left_out = scripts(gated) - scripts(set(jobs) - gated) - DRY_RUN_SKIPS
+    if left_out:
+        bad.append(f"the dry run never runs {sorted(left_out)}")
+    return bad
+
+
+def tap_without_brew_test(text: str) -> list[str]:
+    """The job pushing to the Homebrew tap needs a macOS job that ran `brew install` and
+    `brew test` of the formula."""
+    jobs = load(text)["jobs"]
+    bad = []
+    for name, job in jobs.items():
+        if not any("Formula/" in str(s.get("run", "")) and re.search(r"\bgit (-C \S+ )?push\b", str(s.get("run", "")))
+                   for s in job.get("steps", [])):
+            continue
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        checked = [n for n in needs if "macos" in str(jobs.get(n, {}).get("runs-on", ""))
+                   and all(re.search(rf"\bbrew {verb}\b", " ".join(strings(jobs[n].get("steps", []))))
+                           for verb in ("install", "test"))]
+        if not checked:
+            bad.append(f"job {name} updates the tap without a macOS brew install + brew test job in needs")
+    return bad
+
+
 RULES = [unpinned_actions, secrets_without_environment, retired_runners, retiring_without_date,
-         unchecked_env_writes, installer_for_prereleases]
+         unchecked_env_writes, installer_for_prereleases, unattested_publishing, publishing_outside_tags,
+         dry_run_without_builds, tap_without_brew_test]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.__name__)
@@ -172,3 +295,79 @@ def test_each_rule_catches_its_defect_and_only_it() -> None:
     assert retiring_without_date(BAD + "# ubuntu-22.04 retires in April 2027\n") == []
     assert [p.split(":")[0] for p in unchecked_env_writes(BAD)] == ["job a", "job a"]
     assert installer_for_prereleases(BAD) == ['job a: cp release/install.sh "$TREE/install.sh"']
+
+
+PUBLISHING = """
+on:
+  push:
+    tags: ["v*"]
+  workflow_dispatch:
+jobs:
+  version:
+    runs-on: ubuntu-24.04
+    outputs:
+      publish: ${{ steps.p.outputs.publish }}
+    steps:
+      - id: p
+        env:
+          PUBLISH: ${{ github.event_name == 'push' }}
+        run: echo "publish=$PUBLISH" >> "$GITHUB_OUTPUT"
+  build:
+    needs: version
+    if: needs.version.outputs.publish == 'true'
+    runs-on: ubuntu-24.04
+    steps:
+      - run: make
+  publish:
+    needs: version
+    runs-on: ubuntu-24.04
+    environment: release
+    permissions:
+      contents: write
+      id-token: write
+    steps:
+      - run: bash release/upload.sh "$VERSION"
+      - uses: actions/attest-build-provenance@0123456789abcdef0123456789abcdef01234567 # v4.1.0
+        with:
+          subject-path: out/other/*
+      - run: gh release create "$TAG" out/github/*
+  check:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: brew install ./stigmer.rb && brew test stigmer
+  tap:
+    needs: [version, check]
+    if: needs.version.outputs.publish == 'true'
+    runs-on: ubuntu-24.04
+    environment: release
+    steps:
+      - run: cp f.rb tap/Formula/stigmer.rb && git -C tap push
+"""
+
+
+def test_publishing_rules_catch_their_defects() -> None:
+    assert unattested_publishing(PUBLISHING) == [
+        "job publish: no actions/attest-build-provenance step before its first publishing step"]
+    attested_late = PUBLISHING.replace('      - run: bash release/upload.sh "$VERSION"\n', "")
+    assert unattested_publishing(attested_late)[:2] == [
+        "job publish: gh release publishes out/github/*, not attested",
+        "job publish: attesting needs permissions attestations: write"]
+    assert publishing_outside_tags(PUBLISHING) == [
+        "job version: output publish is not computed from a pushed v* tag",
+        "job publish publishes without if: needs.version.outputs.publish == 'true'"]
+    assert dry_run_without_builds(PUBLISHING) == [
+        "no pull_request dry run for changes under release/ and the workflow",
+        "job build does not publish but is skipped in a dry run"]
+    # finalize.sh in a tag-only job (tap), and in no other job
+    assembles = PUBLISHING.replace('      - run: cp f.rb',
+                                   '      - run: bash release/finalize.sh t v\n      - run: cp f.rb')
+    assert dry_run_without_builds(assembles)[-1] == "the dry run never runs ['finalize.sh']"
+    assert tap_without_brew_test(PUBLISHING) == [
+        "job tap updates the tap without a macOS brew install + brew test job in needs"]
+    assert tap_without_brew_test(PUBLISHING.replace("    runs-on: ubuntu-24.04\n    steps:\n      - run: brew",
+                                                    "    runs-on: macos-15\n    steps:\n      - run: brew")) == []
+
+
+def test_a_tag_only_workflow_needs_no_publish_guard() -> None:
+    tag_only = PUBLISHING.replace("  workflow_dispatch:\n", "")
+    assert publishing_outside_tags(tag_only) == []

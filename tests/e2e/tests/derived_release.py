@@ -24,12 +24,20 @@ def derive_release(source: Path, tree: Path, version: str, channel: str | None =
     Temporal (the same binary), as a release that moves to another Temporal would."""
     target = tree / version / "linux-amd64"
     shutil.copytree(source / VERSION / "linux-amd64", target, copy_function=_link_or_copy)
+    copy_sbom(source, tree / version)
     extra = {"STIGMER_TEMPORAL_VERSION": temporal_version} if temporal_version else {}
     release_script("finalize.sh", str(tree), version, STIGMER_MIN_CLI_VERSION=min_cli_version, **extra)
     if channel:
         # Fixtures lay out their releases in any order (a server offering 1.1.0 beside 1.2.0):
         # forced past the channel's never-backwards rule, which release/tests/test_finalize.py checks.
         publish(tree, version, channel, force=True)
+
+
+def copy_sbom(source: Path, version_dir: Path) -> None:
+    """finalize.sh refuses a release without its SBOM: a derived release keeps the source's (the
+    CLI never reads it; release/tests/test_sbom.py checks a real one)."""
+    version_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / VERSION / "sbom.cdx.json", version_dir / "sbom.cdx.json")
 
 
 def publish(tree: Path, version: str, channel: str = "stable", force: bool = False) -> None:

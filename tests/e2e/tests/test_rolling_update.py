@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, VERSION, Stack, start_server, stop_process
-from derived_release import derive_release, release_script
+from derived_release import copy_sbom, derive_release, release_script
 
 OLD, NEW, LATER, BROKEN = "1.0.0", "1.1.0", "1.2.0", "1.3.0"
 # Releases that change Temporal's version: the same binary under another version in the
@@ -53,6 +53,7 @@ def two_releases(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def _with_broken(tree: Path, target: Path, component: str) -> None:
     """The tree's artifacts in `target`, but `component`'s archive holds a program that exits at once."""
     target.mkdir(parents=True)
+    copy_sbom(tree, target.parent)
     for artifact in (tree / VERSION / "linux-amd64").iterdir():
         if artifact.name != f"{component}.tar.gz":
             shutil.copy2(artifact, target / artifact.name)
