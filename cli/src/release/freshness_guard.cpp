@@ -94,8 +94,10 @@ void FreshnessGuard::admit(const std::string& base_url, SignedFileKind kind,
             } else {
                 why = "not a record this stigmer understands";
             }
+        } catch (const json::exception&) {
+            why = "not JSON";
         } catch (const std::exception& error) {
-            why = error.what();
+            why = error.what();  // could not be read at all
         }
         if (!why.empty()) {
             say("stigmer: the record of verified release files " + record_file_.string() +
