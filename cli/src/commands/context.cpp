@@ -1,5 +1,7 @@
 #include "commands/context.h"
 
+#include <iostream>
+
 #include "platform/terminal.h"
 #include "release/trusted_keys.h"
 
@@ -18,6 +20,10 @@ Context::Context(const GlobalOptions& options)
       http_(release::HttpOptions::from_environment()),
       source_(settings_.releases_url, http_, release::trusted_public_keys()) {
     http_.set_quiet(options.quiet);
+    // Said even with --quiet: it is about what the CLI trusts.
+    source_.guard_freshness(release::FreshnessGuard(
+        store_.layout().freshness_record_file(), store_.layout().freshness_lock(),
+        [](const std::string& line) { std::cerr << line << '\n'; }));
 }
 
 }  // namespace stigmer::commands

@@ -1,7 +1,6 @@
 #include "commands/runs_view.h"
 
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 #include <map>
 
@@ -11,14 +10,6 @@ namespace stigmer::commands {
 namespace {
 
 constexpr const char* kAgentWorkflows = "WorkflowType IN ('ExecuteAgent','AgentThread')";
-
-// Reads `digits` decimal digits at `pos`; false if they are not all there.
-bool read_number(const std::string& text, std::size_t pos, std::size_t digits, int& value) {
-    if (pos + digits > text.size()) return false;
-    const char* begin = text.data() + pos;
-    const auto [end, error] = std::from_chars(begin, begin + digits, value);
-    return error == std::errc() && end == begin + digits;
-}
 
 // "12" with a leading zero below 10: the second unit of a duration, "3m04s".
 std::string two_digits(long long value) {
@@ -73,47 +64,6 @@ std::string runs_visibility_query(const std::string& state) {
                     "continued-as-new");
     }
     return std::string(kAgentWorkflows) + " AND ExecutionStatus = '" + status->second + "'";
-}
-
-std::optional<TimePoint> parse_rfc3339(const std::string& text) {
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-    if (!read_number(text, 0, 4, year) || text.size() < 19 || text[4] != '-' ||
-        !read_number(text, 5, 2, month) || text[7] != '-' || !read_number(text, 8, 2, day) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-        !read_number(text, 11, 2, hour) || text[13] != ':' || !read_number(text, 14, 2, minute) ||
-        text[16] != ':' || !read_number(text, 17, 2, second))
-        return std::nullopt;
-    const std::chrono::year_month_day date{std::chrono::year(year),
-                                           std::chrono::month(static_cast<unsigned>(month)),
-                                           std::chrono::day(static_cast<unsigned>(day))};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    std::size_t pos = 19;
-    std::chrono::nanoseconds fraction{0};
-    if (pos < text.size() && text[pos] == '.') {
-        long long scale = 100'000'000;
-        for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
-            fraction += std::chrono::nanoseconds((text[pos] - '0') * scale);
-            scale /= 10;
-        }
-    }
-    std::chrono::minutes offset{0};
-    if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-        ++pos;
-    } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-        int offset_hours = 0, offset_minutes = 0;
-        if (!read_number(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() ||
-            text[pos + 3] != ':' || !read_number(text, pos + 4, 2, offset_minutes))
-            return std::nullopt;
-        offset = std::chrono::hours(offset_hours) + std::chrono::minutes(offset_minutes);
-        if (text[pos] == '-') offset = -offset;
-        pos += 6;
-    } else {
-        return std::nullopt;
-    }
-    if (pos != text.size()) return std::nullopt;
-    const auto utc = std::chrono::sys_days(date) + std::chrono::hours(hour) +
-                     std::chrono::minutes(minute) + std::chrono::seconds(second) - offset;
-    return std::chrono::time_point_cast<TimePoint::duration>(utc + fraction);
 }
 
 std::optional<long long> run_duration_seconds(const temporal::ExecutionSummary& run,

@@ -7,18 +7,16 @@
 #include <vector>
 
 #include "temporal/http_api.h"
+#include "util/rfc3339.h"
 
 namespace stigmer::commands {
 
-using TimePoint = std::chrono::system_clock::time_point;
+using stigmer::TimePoint;
 
 // The visibility query behind `stigmer runs`: agent executions (ExecuteAgent and AgentThread
 // workflows), of one state if `state` is not empty ("running", "timed-out", ...). Throws
 // Error(kUsage) for a state Temporal does not know.
 std::string runs_visibility_query(const std::string& state);
-
-// "2026-11-30T22:10:57.699737Z" (or with a +hh:mm offset); nullopt if it is not RFC 3339.
-std::optional<TimePoint> parse_rfc3339(const std::string& text);
 
 // From start to close, or to `now` while it runs; nullopt without a start time.
 std::optional<long long> run_duration_seconds(const temporal::ExecutionSummary& run, TimePoint now);

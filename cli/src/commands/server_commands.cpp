@@ -16,6 +16,7 @@ namespace {
 
 struct InstallFlags {
     std::string version;
+    bool allow_downgrade = false;
 };
 
 struct UpdateFlags {
@@ -48,6 +49,7 @@ nlohmann::json components_json(const store::InstalledRelease& release) {
 
 void run_install(GlobalOptions& options, const InstallFlags& flags) {
     Context context(options);
+    context.source().allow_older_files(flags.allow_downgrade);
     const auto version = flags.version.empty() ? std::string(cli_version()) : flags.version;
     auto installed =
         context.store().ensure_installed(version, context.source(), context.http(),
@@ -86,6 +88,7 @@ void check_direction(const std::string& current, const std::string& latest, bool
 
 void run_update(GlobalOptions& options, const UpdateFlags& flags) {
     Context context(options);
+    context.source().allow_older_files(flags.allow_downgrade);
     const auto channel = context.source().fetch_channel(flags.channel);
     const auto channel_url = context.source().channel_url(flags.channel);
     const auto state = context.store().active_state();
@@ -248,6 +251,9 @@ void add_server_commands(CLI::App& app, GlobalOptions& options, std::function<vo
         "install", "Download, verify and install every component of a release (does not start it)");
     install->add_option("--version", install_flags.version,
                         "release version to install (default: this CLI's own version)");
+    install->add_flag("--allow-downgrade", install_flags.allow_downgrade,
+                      "accept a signed manifest published before the one of this version "
+                      "already verified (refused by default as a possible replay)");
     install->footer(
         "Examples:\n  stigmer server install\n  stigmer server install --version 1.2.3\n"
         "  stigmer server install --releases-url http://127.0.0.1:8000   # a local release tree");
@@ -258,7 +264,8 @@ void add_server_commands(CLI::App& app, GlobalOptions& options, std::function<vo
         "update", "Install the channel's latest release and make it active (keeps the previous)");
     update->add_flag("--check", update_flags.check, "only report whether an update is available");
     update->add_flag("--allow-downgrade", update_flags.allow_downgrade,
-                     "allow moving to an older (or not comparable) version");
+                     "allow moving to an older (or not comparable) version, and accept a signed "
+                     "channel file published before the newest already verified");
     update->add_option("--channel", update_flags.channel, "release channel")->capture_default_str();
     update->footer(
         "Examples:\n  stigmer server update --check\n  stigmer server update\n"

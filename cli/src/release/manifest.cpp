@@ -5,6 +5,7 @@
 #include "platform/platform.h"
 #include "util/error.h"
 #include "util/hex.h"
+#include "util/rfc3339.h"
 #include "util/semver.h"
 
 namespace stigmer::release {
@@ -61,6 +62,18 @@ std::string version_field(const json& object, const std::string& context,
                       source);
     }
     return version;
+}
+
+// Kept as written (it is what the record of the newest verified file shows), checked to be an
+// instant: freshness compares instants, never strings.
+std::string published_at_field(const json& object, const std::string& source) {
+    auto published_at = string_field(object, "published_at", "(top level)", source);
+    if (!parse_rfc3339(published_at)) {
+        throw invalid("published_at '" + published_at +
+                          "' is not an RFC 3339 time (like 2026-11-24T12:00:00Z)",
+                      source);
+    }
+    return published_at;
 }
 
 bool is_safe_relative_path(std::string_view path) {
@@ -139,7 +152,7 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
     Manifest manifest;
     manifest.schema = schema_field(document, source);
     manifest.version = version_field(document, "(top level)", source);
-    manifest.published_at = string_field(document, "published_at", "(top level)", source);
+    manifest.published_at = published_at_field(document, source);
     if (document.contains("min_cli_version")) {
         const auto minimum = string_field(document, "min_cli_version", "(top level)", source);
         if (!parse_semver(minimum)) {
@@ -183,7 +196,7 @@ Channel parse_channel(std::string_view text, const std::string& source) {
     channel.schema = schema_field(document, source);
     channel.channel = string_field(document, "channel", "(top level)", source);
     channel.version = version_field(document, "(top level)", source);
-    channel.published_at = string_field(document, "published_at", "(top level)", source);
+    channel.published_at = published_at_field(document, source);
     return channel;
 }
 

@@ -52,6 +52,10 @@ std::string ReleaseSource::fetch_signed(const std::string& url, std::string* sig
     return text;
 }
 
+void ReleaseSource::allow_older_files(bool allow) {
+    if (freshness_) freshness_->allow_older(allow);
+}
+
 SignedManifest ReleaseSource::fetch_manifest(const std::string& version) {
     if (!is_valid_version_string(version)) {
         throw Error(ExitCode::kUsage, "invalid version '" + version + "'", "--version",
@@ -60,7 +64,12 @@ SignedManifest ReleaseSource::fetch_manifest(const std::string& version) {
     const auto url = manifest_url(version);
     std::string signature;
     auto text = fetch_signed(url, &signature);
-    return verify_manifest(std::move(text), std::move(signature), version, url, trusted_);
+    auto verified = verify_manifest(std::move(text), std::move(signature), version, url, trusted_);
+    if (freshness_) {
+        freshness_->admit(base_url_, SignedFileKind::kManifest, version,
+                          verified.manifest.published_at, url);
+    }
+    return verified;
 }
 
 Channel ReleaseSource::fetch_channel(const std::string& channel) {
@@ -77,6 +86,9 @@ Channel ReleaseSource::fetch_channel(const std::string& channel) {
         throw Error(ExitCode::kVerification,
                     "channel file is for channel " + parsed.channel + ", not " + channel, url,
                     "the release tree is inconsistent; report it to its publisher");
+    }
+    if (freshness_) {
+        freshness_->admit(base_url_, SignedFileKind::kChannel, channel, parsed.published_at, url);
     }
     return parsed;
 }

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "release/freshness_guard.h"
 #include "release/http_client.h"
 #include "release/manifest.h"
 #include "release/minisign.h"
@@ -32,7 +34,13 @@ class ReleaseSource {
     std::string manifest_url(const std::string& version) const;
     std::string channel_url(const std::string& channel) const;
 
-    // Downloads, verifies (signature, schema, version) and parses; throws Error.
+    // From now on every fetched channel and manifest must also be no older than the newest
+    // verified before (see FreshnessGuard). Every command and the daemon's check set one.
+    void guard_freshness(FreshnessGuard guard) { freshness_ = std::move(guard); }
+    // --allow-downgrade: accept (and record) an older channel or manifest than verified before.
+    void allow_older_files(bool allow);
+
+    // Downloads, verifies (signature, schema, version, freshness) and parses; throws Error.
     SignedManifest fetch_manifest(const std::string& version);
     Channel fetch_channel(const std::string& channel);
 
@@ -44,6 +52,7 @@ class ReleaseSource {
     std::string base_url_;
     HttpClient& client_;
     std::vector<PublicKey> trusted_;
+    std::optional<FreshnessGuard> freshness_;
 };
 
 }  // namespace stigmer::release

@@ -43,6 +43,13 @@ class Layout {
     // The release whose install holds `file` (versions/<component>/<release>/...), if any.
     std::optional<std::string> release_holding(const std::filesystem::path& file) const;
     std::filesystem::path state_lock() const { return home_ / "locks" / "state.lock"; }
+    // The newest channel and manifest publication times verified (release::FreshnessGuard).
+    std::filesystem::path freshness_record_file() const {
+        return home_ / "state" / "release-freshness.json";
+    }
+    std::filesystem::path freshness_lock() const {
+        return home_ / "locks" / "release-freshness.lock";
+    }
 
   private:
     std::filesystem::path home_;

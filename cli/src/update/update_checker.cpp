@@ -17,6 +17,14 @@ void log_line(const UpdateCheckSettings& settings, const std::string& line) {
     if (settings.log) settings.log(line);
 }
 
+// The daemon never accepts an older file than verified before: it has no user to ask.
+release::FreshnessGuard freshness_guard(const UpdateCheckSettings& settings) {
+    const store::Layout layout(settings.home);
+    return release::FreshnessGuard(
+        layout.freshness_record_file(), layout.freshness_lock(),
+        [&settings](const std::string& line) { log_line(settings, line); });
+}
+
 // What one check found out, before it is merged into the remembered record.
 struct CheckAnswer {
     std::optional<std::string> latest;
@@ -62,6 +70,7 @@ void install_quietly(const UpdateCheckSettings& settings, const std::string& ver
     release::HttpClient client(options);
     client.set_quiet(true);
     release::ReleaseSource source(settings.releases_url, client, release::trusted_public_keys());
+    source.guard_freshness(freshness_guard(settings));
     store::ReleaseStore store(store::Layout(settings.home), settings.platform,
                               release::trusted_public_keys());
     const Console silent(true, false, false);
@@ -119,6 +128,7 @@ void check_for_update(const UpdateCheckSettings& settings, const std::atomic<boo
         client.set_quiet(true);
         release::ReleaseSource source(settings.releases_url, client,
                                       release::trusted_public_keys());
+        source.guard_freshness(freshness_guard(settings));
         const auto channel = source.fetch_channel(settings.config.channel);
         answer.latest = channel.version;
 

@@ -69,14 +69,14 @@ def default_components(version, platform="linux-amd64"):
 
 
 def write_release(root, version, components=None, platform="linux-amd64", key=DEV_KEY,
-                  legacy=False, manifest_overrides=None, sign_manifest=True):
+                  legacy=False, manifest_overrides=None, sign_manifest=True,
+                  published_at="2026-11-24T12:00:00Z"):
     """Writes {root}/{version}/manifest.json(+.minisig) and artifacts; returns the manifest."""
     root = Path(root)
     components = components if components is not None else default_components(version, platform)
     release_dir = root / version
     (release_dir / platform).mkdir(parents=True, exist_ok=True)
-    manifest = {"schema": 1, "version": version, "published_at": "2026-11-24T12:00:00Z",
-                "components": {}}
+    manifest = {"schema": 1, "version": version, "published_at": published_at, "components": {}}
     sums = []
     for name, spec in components.items():
         suffix = {"binary": "", "tar.gz": ".tar.gz", "zip": ".zip"}[spec["format"]]
@@ -100,11 +100,11 @@ def write_release(root, version, components=None, platform="linux-amd64", key=DE
     return manifest
 
 
-def write_channel(root, channel, version, key=DEV_KEY):
+def write_channel(root, channel, version, key=DEV_KEY, published_at="2026-11-24T12:00:00Z"):
     path = Path(root) / "channels" / f"{channel}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"schema": 1, "channel": channel, "version": version,
-                                "published_at": "2026-11-24T12:00:00Z"}))
+                                "published_at": published_at}))
     sign(path, key=key)
 
 

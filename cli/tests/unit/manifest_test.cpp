@@ -115,6 +115,20 @@ TEST(ManifestTest, RefusesNonJson) {
     EXPECT_THROW(parse_manifest("{", "m"), Error);
 }
 
+TEST(ManifestTest, RefusesAPublicationTimeThatIsNotRfc3339) {
+    for (const auto* text : {"last tuesday", "2026-11-24", "2026-11-24T12:00:00", "1764000000"}) {
+        auto manifest = valid_manifest();
+        manifest["published_at"] = text;
+        EXPECT_NE(error_of(manifest).find("published_at '" + std::string(text) +
+                                          "' is not an RFC 3339 time"),
+                  std::string::npos)
+            << text;
+    }
+    auto offset = valid_manifest();
+    offset["published_at"] = "2026-11-24T13:00:00+01:00";
+    EXPECT_EQ(error_of(offset), "");
+}
+
 TEST(ChannelTest, ParsesAndValidates) {
     const auto channel = parse_channel(
         R"({"schema":1,"channel":"stable","version":"1.2.3","published_at":"2026-11-24T12:00:00Z"})",
@@ -122,6 +136,10 @@ TEST(ChannelTest, ParsesAndValidates) {
     EXPECT_EQ(channel.channel, "stable");
     EXPECT_EQ(channel.version, "1.2.3");
     EXPECT_THROW(parse_channel(R"({"schema":1,"channel":"stable"})", "c"), Error);
+    EXPECT_THROW(
+        parse_channel(R"({"schema":1,"channel":"stable","version":"1.2.3","published_at":"soon"})",
+                      "c"),
+        Error);
 }
 
 }  // namespace

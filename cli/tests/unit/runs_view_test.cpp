@@ -12,7 +12,7 @@ namespace commands = stigmer::commands;
 namespace {
 
 TimePoint at(const std::string& rfc3339) {
-    const auto point = commands::parse_rfc3339(rfc3339);
+    const auto point = stigmer::parse_rfc3339(rfc3339);
     EXPECT_TRUE(point) << rfc3339;
     return point.value_or(TimePoint{});
 }
@@ -55,11 +55,11 @@ TEST(RunsView, ParsesTemporalsTimes) {
     EXPECT_EQ(at("2026-11-30T23:10:57+01:00"), base);
     EXPECT_EQ(at("2026-11-30T21:40:57-00:30"), base);
     EXPECT_EQ(std::chrono::system_clock::to_time_t(at("1970-01-02T00:00:00Z")), 86400);
-    EXPECT_FALSE(commands::parse_rfc3339(""));
-    EXPECT_FALSE(commands::parse_rfc3339("2026-11-30"));
-    EXPECT_FALSE(commands::parse_rfc3339("2026-02-30T00:00:00Z"));
-    EXPECT_FALSE(commands::parse_rfc3339("2026-11-30T22:10:57"));
-    EXPECT_FALSE(commands::parse_rfc3339("2026-11-30T22:10:57Zjunk"));
+    EXPECT_FALSE(stigmer::parse_rfc3339(""));
+    EXPECT_FALSE(stigmer::parse_rfc3339("2026-11-30"));
+    EXPECT_FALSE(stigmer::parse_rfc3339("2026-02-30T00:00:00Z"));
+    EXPECT_FALSE(stigmer::parse_rfc3339("2026-11-30T22:10:57"));
+    EXPECT_FALSE(stigmer::parse_rfc3339("2026-11-30T22:10:57Zjunk"));
 }
 
 TEST(RunsView, FormatsDurations) {

@@ -265,6 +265,26 @@ def test_an_unreachable_release_server_changes_nothing(user: Stack) -> None:
     assert notices(on_terminal(user, "server", "status")[2]) == []
 
 
+def test_the_daemons_check_refuses_a_replayed_older_channel(user: Stack, server: ReleaseServer, semver_tree: Path) -> None:
+    """Freeze: once a channel file naming 1.1.0 was verified, the older signed one that still
+    named 1.0.0, served again, is refused by the daemon's check; 1.1.0 stays the answer."""
+    channel = semver_tree / "channels" / "stable.json"
+    signature = channel.with_name("stable.json.minisig")
+    publish(semver_tree, "1.0.0", force=True)
+    replay = channel.read_bytes(), signature.read_bytes()
+    time.sleep(1.1)  # published_at counts whole seconds
+    publish(semver_tree, "1.1.0", force=True)
+    assert user.run("server", "update", "--check").returncode == 10
+    channel.write_bytes(replay[0])
+    signature.write_bytes(replay[1])
+    a_day_later(user)
+    user.start()
+    user.wait_for(lambda: "older than" in (record(user).get("error") or ""), what="the refused check")
+    assert record(user)["latest"] == "1.1.0"
+    failures = [line for line in daemon_log(user).splitlines() if "update check failed" in line]
+    assert len(failures) == 1 and f"{server.url}{CHANNEL}" in failures[0], daemon_log(user)
+
+
 def test_update_check_exit_codes_and_the_remembered_answer(user: Stack, server: ReleaseServer) -> None:
     result = user.run("server", "update", "--check")
     assert result.returncode == 10, result.stderr
