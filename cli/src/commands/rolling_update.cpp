@@ -58,7 +58,16 @@ std::string temporal_restart_summary(const nlohmann::json& status, const std::st
 std::optional<std::string> apply_to_running_stack(Context& context,
                                                   const store::InstalledRelease& release) {
     const daemon::DaemonClient client(context.settings().home);
-    if (!client.status()) return std::nullopt;
+    if (!client.status()) {
+        if (!client.alive()) return std::nullopt;  // no stack: the next start runs the release
+        // Running but busy (a slow Temporal call on its loop): give it longer before saying so,
+        // rather than taking a running stack for a stopped one.
+        if (!client.status(std::chrono::milliseconds(15000))) {
+            throw Error(ExitCode::kRefused, "the running stack did not answer",
+                        client.paths().socket.string(),
+                        "retry; the release is installed and active and runs at the next start");
+        }
+    }
     const std::string version = release.manifest.manifest.version;
     const auto runner = release.components.find("agent-runner");
     if (runner == release.components.end()) {
@@ -91,6 +100,12 @@ std::optional<std::string> apply_to_running_stack(Context& context,
     const auto deadline = Clock::now() + kReadyTimeout;
     while (Clock::now() < deadline) {
         const auto status = client.status();
+        if (!status && client.alive()) {
+            // Busy, not gone: the daemon's loop can be inside a slow Temporal call (seconds
+            // under load) while it still holds its lock; ask again.
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            continue;
+        }
         if (!status) {
             throw Error(ExitCode::kNotRunning, "the stack stopped during the update",
                         client.paths().socket.string(),

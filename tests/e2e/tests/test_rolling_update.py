@@ -8,10 +8,13 @@ each request, which shows that no step ran twice."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import sys
 import tarfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -307,3 +310,26 @@ def test_a_temporal_that_cannot_start_gives_way_to_the_old_one(stack: Stack, two
     attach = stack.run("run", "--attach", inflight, check=True)
     assert f"Updated file /{marker}-2.txt" in attach.stdout
     assert len(_requests(fake_llm, marker)) == 3
+
+
+def test_an_update_waits_for_a_daemon_too_busy_to_answer(stack: Stack, two_releases: str, fake_llm: str) -> None:
+    """A daemon that holds its lock but answers late (its loop inside a slow Temporal call under
+    load) is running: the update waits for it, rather than taking the stack for stopped and
+    leaving it on the old release. SIGSTOP makes it that busy, for 6 s."""
+    _on_old_release(stack, two_releases)
+    # NEW downloaded and installed beforehand, OLD active again: the update only has to roll.
+    stack.run("server", "install", "--version", NEW, check=True)
+    stack.run("server", "rollback", check=True)
+    assert set(_runners(stack)) >= {OLD}
+    daemon = stack.status()["daemon"]["pid"]
+    os.kill(daemon, signal.SIGSTOP)
+    resume = threading.Timer(6.0, os.kill, (daemon, signal.SIGCONT))
+    resume.start()
+    try:
+        update = stack.run("server", "update", "--channel", "stable", "--json", timeout=180)
+    finally:
+        resume.cancel()
+        os.kill(daemon, signal.SIGCONT)
+    assert update.returncode == 0, update.stderr
+    assert json.loads(update.stdout)["running_stack"] is not None
+    assert _runners(stack)[NEW]["role"] == "current"
