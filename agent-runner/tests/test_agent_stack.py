@@ -98,11 +98,18 @@ async def _pollers(address: str, task_queue: str) -> list[tuple[str, str, int]]:
     from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
     client = await Client.connect(address)
-    answer = await client.workflow_service.describe_task_queue(
-        DescribeTaskQueueRequest(
-            namespace="default", task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+    # `ready` is said once the worker polls; the server lists a poller once that poll has reached
+    # its matching service, a moment later: ask until it does (or 10 s pass).
+    deadline = asyncio.get_running_loop().time() + 10
+    while True:
+        answer = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace="default", task_queue=TaskQueue(name=task_queue), task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+            )
         )
-    )
+        if answer.pollers or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.1)
     return [
         (p.deployment_options.deployment_name, p.deployment_options.build_id, p.deployment_options.worker_versioning_mode)
         for p in answer.pollers
