@@ -28,11 +28,13 @@ case "$(host_platform)" in windows-*) ;; *) portable=(-DSTIGMER_PORTABLE=ON) ;; 
 # compiler told so (static-deps.sh, floors in static-deps.lock). STIGMER_STATIC_DEPS=0 builds
 # against the build machine's own libraries instead: test builds (googletest is the build
 # machine's) and the demo, which then runs only on machines like this one.
+# STIGMER_TARGET_PLATFORM cross-builds with zig (linux-arm64 on linux-amd64).
+target_platform="${STIGMER_TARGET_PLATFORM:-$(host_platform)}"
 floor=()
-case "$(host_platform)" in
+case "$target_platform" in
   linux-* | darwin-*)
     if [ "${STIGMER_STATIC_DEPS:-1}" != 0 ]; then
-      floor_args=$(bash "$RELEASE_DIR/static-deps.sh" "$(host_platform)")
+      floor_args=$(bash "$RELEASE_DIR/static-deps.sh" "$target_platform")
       read -r -a floor <<<"$floor_args"
     fi
     ;;

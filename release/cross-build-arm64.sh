@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Cross-builds the CLI for linux-arm64 with Debian's aarch64 toolchain, runs its unit tests
-# under qemu-user, and packs out/cross/linux-arm64/stigmer.tar.gz with the release's script.
+# Cross-builds the CLI for linux-arm64 with Debian's aarch64 toolchain and runs its unit tests
+# under qemu-user; then cross-builds the release CLI for the glibc floor with zig
+# (static-deps.sh), checks it (check-portable.sh, --version under qemu) and packs
+# out/cross/linux-arm64/stigmer.tar.gz with the release's script.
 #
 #   release/cross-build-arm64.sh [VERSION]      (default 0.0.0-cross)
 #
@@ -53,8 +55,17 @@ exclude+='|^EventLoop\.(APostFromAnotherThreadEndsTheWaitAtOnce|AChildsExitWakes
 exclude+='|^AtomicWriteTest\.ConcurrentWritersOfOneFileAllSucceedAndLeaveNoTemporary$|^integration$'
 ctest --test-dir "$build" --output-on-failure -j "${STIGMER_BUILD_JOBS:-2}" --timeout 120 \
   -E "${STIGMER_CROSS_TEST_EXCLUDE:-$exclude}" >&2
-bash "$RELEASE_DIR/check-portable.sh" linux-arm64 "$build/stigmer"
-"$(python_bin)" "$RELEASE_DIR/list-cli-libraries.py" --build-dir "$build" --platform linux-arm64 \
+
+# The release CLI for linux-arm64, as the workflow builds it: zig for the glibc floor
+# (static-deps.sh cross-compiles), checked against the floor and run under qemu.
+release_build=out/build/cli-linux-arm64-release
+STIGMER_TARGET_PLATFORM=linux-arm64 bash "$RELEASE_DIR/build-cli.sh" "$version" "$release_build" >/dev/null
+file "$release_build/stigmer" | grep -q 'ARM aarch64' || die "$release_build/stigmer is not an arm64 executable"
+bash "$RELEASE_DIR/check-portable.sh" linux-arm64 "$release_build/stigmer"
+"${qemu[@]}" "$release_build/stigmer" --version | grep -qF "$version" ||
+  die "the release stigmer --version under qemu does not print $version"
+"$(python_bin)" "$RELEASE_DIR/list-cli-libraries.py" --build-dir "$release_build" --platform linux-arm64 \
   --out out/cross/linux-arm64.libraries.json
-bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$build/stigmer" out/cross/linux-arm64.libraries.json out/cross/linux-arm64
+bash "$RELEASE_DIR/package-cli.sh" linux-arm64 "$release_build/stigmer" out/cross/linux-arm64.libraries.json \
+  out/cross/linux-arm64
 log "linux-arm64 cross-build ok: build ${built}s, total $((SECONDS - started))s"
