@@ -28,6 +28,12 @@ def _requests(fake_llm: str, marker: str) -> list[dict]:
     return [r for r in requests if marker in json.dumps(r["body"].get("messages", []))]
 
 
+def _wait_for_requests(stack: Stack, fake_llm: str, marker: str, count: int) -> None:
+    """Until the model has been asked `count` times: Ctrl-C then lands inside a model call, not
+    in the few milliseconds between a tool's result and the next call being started."""
+    stack.wait_for(lambda: len(_requests(fake_llm, marker)) >= count, timeout=30, what=f"model call {count}")
+
+
 class LiveRun:
     """A `stigmer run` whose output lines are read as they come, each with the time it came."""
 
@@ -119,6 +125,7 @@ def test_ctrl_c_cancels_the_execution(stack: Stack, fake_llm: str) -> None:
     marker = f"cancel-{uuid.uuid4().hex[:8]}"
     run = LiveRun(stack, "run", _prompt(marker, 5, delay=3))
     run.wait_for_line(run.err, "model call 1:")
+    _wait_for_requests(stack, fake_llm, marker, 2)
     interrupted = time.time()
     run.proc.send_signal(signal.SIGINT)
     assert run.finish(timeout=30) == 130
@@ -262,6 +269,7 @@ def test_ctrl_c_cancels_a_threads_turn_and_the_thread_goes_on(stack: Stack, fake
     marker = f"turn-{uuid.uuid4().hex[:8]}"
     run = LiveRun(stack, "run", "--thread", thread, _prompt(marker, 3, delay=3))
     run.wait_for_line(run.err, "model call 1:")
+    _wait_for_requests(stack, fake_llm, marker, 2)
     interrupted = time.time()
     run.proc.send_signal(signal.SIGINT)
     assert run.finish(timeout=30) == 130
