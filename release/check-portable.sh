@@ -9,7 +9,8 @@
 #
 # linux-*:  the CLI's shared libraries are limited to the C runtime and libcurl.so.4 (see
 #           cli/cmake/Dependencies.cmake for why libcurl stays shared), without a symbol version
-#           of libcurl's; no binary asks for a GLIBC_ version above the floor
+#           of libcurl's, and it calls only the functions of the libcurl floor; no binary asks
+#           for a GLIBC_ version above the floor
 #           (STIGMER_GLIBC_FLOOR overrides the lock's).
 # darwin-*: the CLI links only libraries under /usr/lib and /System (nothing from Homebrew); no
 #           binary's minos is above the macOS floor (STIGMER_MACOS_FLOOR overrides it).
@@ -53,7 +54,13 @@ case "$platform" in
         on && /Name:/ { for (i = 1; i < NF; i++) if ($i == "Name:") print $(i + 1) }' | tr '\n' ' ')
       [ -z "$curl_tags" ] ||
         die "$path asks libcurl.so.4 for symbol version(s) ${curl_tags% }, which not every distribution's libcurl has; link it against static-deps.sh's stand-in (release/build-cli.sh does)"
-      what="$what needs $(tr '\n' ' ' <<<"$needed")and"
+      # It binds to the user's libcurl.so.4, which may be as old as the lock's libcurl floor.
+      curl_floor=$(lock_floor libcurl)
+      late=$(readelf --dyn-syms -W "$path" | awk '$7 == "UND" && $8 ~ /^curl_/ { sub(/@.*/, "", $8); print $8 }' |
+        sort -u | grep -vxF -f <(grep -v '^#' "$RELEASE_DIR/libcurl-floor-functions.txt") | tr '\n' ' ' || true)
+      [ -z "$late" ] ||
+        die "$path calls ${late% } of libcurl, which libcurl $curl_floor (the floor of release/static-deps.lock; RHEL 8) lacks; use what release/libcurl-floor-functions.txt lists"
+      what="$what needs $(tr '\n' ' ' <<<"$needed")(libcurl $curl_floor functions only) and"
     fi
     read_floors glibc "$floor"
     [ -z "$above" ] || die "$(wc -l <<<"$above") file(s) need a glibc above the floor $floor of" \

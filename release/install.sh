@@ -11,7 +11,6 @@ set -eu
 # The oldest glibc the Linux release runs on: the glibc-floor of release/static-deps.lock, which
 # check-portable.sh enforces on every Linux binary (a test keeps the two equal).
 glibc_floor=2.28
-libcurl_floor=7.62
 # The release key (release/keys/release.pub, second line), written in by stamp-installer.sh when
 # the release workflow publishes this script; empty in the repository.
 release_pubkey=""
@@ -54,12 +53,16 @@ check_libc() {
   fi
 }
 
-# The CLI links the system's libcurl.so.4 and calls its URL API, which libcurl 7.62 added.
+# The CLI links the system's libcurl.so.4 (any libcurl from 7.61 on, RHEL 8's): a system without
+# it would install a CLI that cannot start. ldconfig's cache tells, where there is one.
 check_libcurl() {
-  have=$(curl --version 2>/dev/null | sed -n '1s/.* libcurl\/\([0-9][0-9.]*\).*/\1/p')
-  [ -n "$have" ] || return 0
-  [ "$(version_number "$have")" -ge "$(version_number "$libcurl_floor")" ] ||
-    die "this system's libcurl is $have; stigmer needs libcurl $libcurl_floor or newer (RHEL 8 and its rebuilds have 7.61): use a newer system or run stigmer in a container"
+  ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+  [ -x "$ldconfig" ] || return 0
+  cache=$("$ldconfig" -p 2>/dev/null) || return 0
+  case "$cache" in
+    *libcurl.so.4*) ;;
+    *) die "this system has no libcurl.so.4, which stigmer links: install it (Debian, Ubuntu: apt-get install libcurl4; RHEL, Fedora: dnf install libcurl) and run this again" ;;
+  esac
 }
 
 remove() {

@@ -67,7 +67,12 @@ valid_version() { [[ "$1" =~ ^[A-Za-z0-9._+-]+$ ]] && [ "$1" != . ] && [ "$1" !=
 # "darwin" (a macOS version), from static-deps.lock.
 lock_floor() {
   local key floor
-  case "$1" in linux) key=glibc-floor ;; darwin) key=macos-floor ;; *) die "no floor for '$1'" ;; esac
+  case "$1" in
+    linux) key=glibc-floor ;;
+    darwin) key=macos-floor ;;
+    libcurl) key=libcurl-floor ;;
+    *) die "no floor for '$1'" ;;
+  esac
   floor=$(awk -v key="$key" '$1 == key { print $2 }' "$RELEASE_DIR/static-deps.lock")
   [ -n "$floor" ] || die "$RELEASE_DIR/static-deps.lock names no $key"
   echo "$floor"

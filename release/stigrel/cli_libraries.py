@@ -180,6 +180,17 @@ def header_only_paths(cache: dict[str, str]) -> list[Path]:
     return out
 
 
+def pinned_sources(cache: dict[str, str]) -> list[tuple[Owner, str]]:
+    """Sources every build downloads at a pinned version and compiles in (cli/cmake/Ada.cmake)."""
+    folder, version = cache.get("STIGMER_ADA_SOURCE_DIR", ""), cache.get("STIGMER_ADA_SOURCE_VERSION", "")
+    if not folder or not version:
+        raise BuildError("CMakeCache.txt has no STIGMER_ADA_SOURCE_DIR and STIGMER_ADA_SOURCE_VERSION (cli/cmake/Ada.cmake)")
+    license_file = Path(folder) / "LICENSE"
+    owner = ("ada-url", version, f"pkg:pypi/ada-url@{quote(version, safe='')}",
+             str(license_file) if license_file.is_file() else None)
+    return [(owner, "compiled in (cli/cmake/Ada.cmake)")]
+
+
 def cli_libraries(build_dir: Path, platform: str, owner: Callable[[Path], Owner] | None = None) -> list[Component]:
     cache = cmake_cache(build_dir)
     owners: list[tuple[Owner, str]] = []
@@ -212,6 +223,7 @@ def cli_libraries(build_dir: Path, platform: str, owner: Callable[[Path], Owner]
         runtime = zig_runtime(prefix) if prefix is not None else None
         if runtime is not None:
             owners.append((runtime, "zig (linked into the executable)"))
+    owners += pinned_sources(cache)
     seen: dict[str, Component] = {}
     for (package, version, purl, license_file), origin in owners:
         library, spdx = library_license(package)

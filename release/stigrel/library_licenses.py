@@ -26,6 +26,9 @@ LIBRARIES: tuple[tuple[str, str, str], ...] = (
     (r"(nlohmann-json3-dev|nlohmann-json)", "nlohmann/json", "MIT"),
     (r"(libcli11-dev|cli11)", "CLI11", "BSD-3-Clause"),
     (r"(libtomlplusplus-dev|tomlplusplus)", "toml++", "MIT"),
+    # Compiled from the single-file release pinned in cli/cmake/Ada.cmake (PyPI's ada-url sdist,
+    # whose LICENSE is MIT; upstream ada is Apache-2.0 OR MIT).
+    (r"ada-url", "ada (URL parser)", "MIT"),
     # zig's C++ runtime, linked into the glibc-floor release build (release/static-deps.sh).
     (r"llvm-libc\+\+", "libc++, libc++abi and libunwind (LLVM, from zig)", "Apache-2.0 WITH LLVM-exception"),
     # Cross toolchains (release/cross-build-arm64.sh) ship them as e.g. libgcc-12-dev-arm64-cross.

@@ -20,7 +20,8 @@ def build_dir(tmp_path: Path, linked: list[str] | None) -> Path:
     d.mkdir()
     (d / "CMakeCache.txt").write_text(
         "nlohmann_json_DIR:PATH=/usr/share/cmake/nlohmann_json\nCLI11_DIR:PATH=/usr/share/cmake/CLI11\n"
-        "STIGMER_TOMLPLUSPLUS_INCLUDE_DIR:PATH=/usr/include\n")
+        "STIGMER_TOMLPLUSPLUS_INCLUDE_DIR:PATH=/usr/include\n"
+        f"STIGMER_ADA_SOURCE_DIR:INTERNAL={tmp_path}/ada\nSTIGMER_ADA_SOURCE_VERSION:INTERNAL=4.0.0\n")
     if linked is not None:
         (d / "linked-static-libraries.txt").write_text("".join(f"{p}\n" for p in linked))
     return d
@@ -36,8 +37,18 @@ def test_every_linked_archive_and_header_only_library_is_listed_once(tmp_path: P
     d = build_dir(tmp_path, ["/usr/lib/libarchive.a", "/usr/lib/libz.a", "/usr/lib/libz.a"])
     got = cli_libraries(d, "linux-amd64", fake_owner)
     assert sorted((c.name, c.license) for c in got) == [
-        ("CLI11", "BSD-3-Clause"), ("libarchive", "BSD-2-Clause"), ("nlohmann/json", "MIT"),
-        ("toml++", "MIT"), ("zlib", "Zlib")]
+        ("CLI11", "BSD-3-Clause"), ("ada (URL parser)", "MIT"), ("libarchive", "BSD-2-Clause"),
+        ("nlohmann/json", "MIT"), ("toml++", "MIT"), ("zlib", "Zlib")]
+    ada = next(c for c in got if c.name == "ada (URL parser)")
+    assert (ada.version, ada.purl) == ("4.0.0", "pkg:pypi/ada-url@4.0.0")
+
+
+def test_a_build_without_the_pinned_url_parser_is_refused(tmp_path: Path) -> None:
+    d = build_dir(tmp_path, ["/usr/lib/libz.a"])
+    cache = d / "CMakeCache.txt"
+    cache.write_text("".join(line for line in cache.read_text().splitlines(keepends=True) if "ADA" not in line))
+    with pytest.raises(BuildError, match="STIGMER_ADA_SOURCE_DIR"):
+        cli_libraries(d, "linux-amd64", fake_owner)
 
 
 def test_a_library_without_a_recorded_license_stops_the_build(tmp_path: Path) -> None:
@@ -138,7 +149,10 @@ def static_deps_build(tmp_path: Path) -> tuple[Path, Path]:
     (d / "CMakeCache.txt").write_text(
         f"CMAKE_CXX_COMPILER:FILEPATH={prefix}/bin/c++\nCMAKE_PREFIX_PATH:UNINITIALIZED={prefix}\n"
         f"nlohmann_json_DIR:PATH={prefix}/share/cmake/nlohmann_json\nCLI11_DIR:PATH={prefix}/share/cmake/CLI11\n"
-        f"STIGMER_TOMLPLUSPLUS_INCLUDE_DIR:PATH={prefix}/include\n")
+        f"STIGMER_TOMLPLUSPLUS_INCLUDE_DIR:PATH={prefix}/include\n"
+        f"STIGMER_ADA_SOURCE_DIR:INTERNAL={d}/_deps/ada-4.0.0\nSTIGMER_ADA_SOURCE_VERSION:INTERNAL=4.0.0\n")
+    (d / "_deps" / "ada-4.0.0").mkdir(parents=True)
+    (d / "_deps" / "ada-4.0.0" / "LICENSE").write_text("MIT License\n")
     (d / "linked-static-libraries.txt").write_text(f"{prefix}/lib/libarchive.a\n{prefix}/lib/libz.a\n")
     return d, prefix
 
@@ -160,6 +174,7 @@ def test_a_release_build_names_the_debian_sources_and_zigs_runtime(tmp_path: Pat
     assert components["zlib"].version.startswith("1:1.3")
     runtime = components["libc++, libc++abi and libunwind (LLVM, from zig)"]
     assert runtime.license == "Apache-2.0 WITH LLVM-exception" and runtime.purl == "pkg:pypi/ziglang@0.15.2"
+    assert components["ada (URL parser)"].license_file == str(d / "_deps" / "ada-4.0.0" / "LICENSE")
     # The header-only copies are the build machine's packages, asked by their own path.
     assert sorted(str(p) for p in asked) == ["/usr/include/toml++/toml.h", "/usr/share/cmake/CLI11/CLI11Config.cmake",
                                               "/usr/share/cmake/nlohmann_json/nlohmann_jsonConfig.cmake"]

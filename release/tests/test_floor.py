@@ -81,6 +81,46 @@ def test_a_binary_built_against_this_machines_glibc_is_refused(tmp_path: Path) -
     assert ok.returncode == 0, ok.stderr
 
 
+LIBCURL_FLOOR = re.search(r"^libcurl-floor (\S+)$", LOCK, re.M).group(1)
+
+
+def linked_against_a_libcurl_with(tmp_path: Path, *functions: str) -> Path:
+    """A program calling `functions` of a libcurl.so.4 without symbol versions (what Fedora and
+    RHEL ship, and what release/static-deps.sh links the release CLI against)."""
+    (tmp_path / "curl.c").write_text("".join(f"void {f}(void) {{}}\n" for f in functions))
+    (tmp_path / "main.c").write_text("".join(f"void {f}(void);\n" for f in functions)
+                                     + "int main(void) {" + "".join(f" {f}();" for f in functions) + " return 0; }\n")
+    assert run(["cc", "-shared", "-fPIC", "-Wl,-soname,libcurl.so.4", "-o", str(tmp_path / "libcurl.so"),
+                str(tmp_path / "curl.c")]).returncode == 0
+    program = tmp_path / "stigmer"
+    built = run(["cc", "-o", str(program), str(tmp_path / "main.c"), f"-L{tmp_path}", "-lcurl"])
+    assert built.returncode == 0, built.stderr
+    return program
+
+
+def test_a_cli_calling_libcurl_functions_newer_than_the_floor_is_refused(tmp_path: Path) -> None:
+    # curl_url_set is libcurl 7.62's; curl_easy_init is in every libcurl.
+    program = linked_against_a_libcurl_with(tmp_path, "curl_easy_init", "curl_url", "curl_url_set")
+    out = run(["bash", str(RELEASE / "check-portable.sh"), PLATFORM, str(program)])
+    assert out.returncode != 0
+    errors = [line for line in out.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1, out.stderr
+    assert f"calls curl_url curl_url_set of libcurl, which libcurl {LIBCURL_FLOOR}" in errors[0]
+    assert "curl_easy_init" not in errors[0]
+
+
+def test_the_release_cli_calls_only_functions_of_the_libcurl_floor(tree: Path, tmp_path: Path) -> None:
+    cli = release_cli(tree, tmp_path)
+    symbols = run(["readelf", "--dyn-syms", "-W", str(cli)]).stdout
+    called = {line.split()[7].split("@")[0] for line in symbols.splitlines()
+              if len(line.split()) > 7 and line.split()[6] == "UND" and line.split()[7].startswith("curl_")}
+    listed = {line for line in (RELEASE / "libcurl-floor-functions.txt").read_text().splitlines()
+              if line and not line.startswith("#")}
+    assert "curl_easy_perform" in called and called <= listed, called - listed
+    out = run(["bash", str(RELEASE / "check-portable.sh"), PLATFORM, str(cli)])
+    assert f"(libcurl {LIBCURL_FLOOR} functions only)" in out.stderr, out.stderr
+
+
 # A Mach-O file as the linker writes its header and load commands (nothing runs it here).
 MH_MAGIC_64 = 0xFEEDFACF
 CPU_ARM64 = 0x0100000C

@@ -120,7 +120,7 @@ AttemptOutcome HttpClient::get_once(const std::string& url, std::uint64_t range_
                                     BodySink& sink) {
     std::string current = url;
     for (int hop = 0; hop <= options_.max_redirects; ++hop) {
-        check_url_allowed(current);
+        current = allowed_url(current);
         CURL* handle = curl(handle_);
         curl_easy_reset(handle);
         Transfer transfer{handle, &sink, options_.cancel};

@@ -52,7 +52,7 @@ class HttpClient {
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
-    // One GET; redirects are followed by hand so each hop passes check_url_allowed(). A non-zero
+    // One GET; redirects are followed by hand so each hop passes allowed_url(). A non-zero
     // `range_start` asks for the bytes from there on (the server may ignore it and send 200).
     AttemptOutcome get_once(const std::string& url, std::uint64_t range_start, BodySink& sink);
 

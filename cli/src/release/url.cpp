@@ -1,51 +1,41 @@
 #include "release/url.h"
 
-#include <curl/curl.h>
-
 #if defined(_WIN32)
 #include <ws2tcpip.h>
 #else
 #include <arpa/inet.h>
 #endif
 
-#include <memory>
+#include <ada.h>
 
 #include "util/error.h"
 
+// ada rather than libcurl's URL API: that API is libcurl 7.62's, newer than the libcurl of the
+// oldest systems the CLI runs on (RHEL 8 has 7.61; docs/adr/0012).
 namespace stigmer::release {
 
 namespace {
-
-struct UrlDeleter {
-    void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
-
-std::string get_part(CURLU* url, CURLUPart part) {
-    char* value = nullptr;
-    if (curl_url_get(url, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
-    std::string out(value);
-    curl_free(value);
-    return out;
-}
 
 Error bad_url(const std::string& url) {
     return Error(ExitCode::kUsage, "invalid URL", url,
                  "check --releases-url, STIGMER_RELEASES_URL or releases_url in config.toml");
 }
 
+// ada returns the scheme as the URL Standard's "protocol", with its colon.
+std::string scheme_of(const ada::url_aggregator& url) {
+    std::string protocol(url.get_protocol());
+    if (!protocol.empty() && protocol.back() == ':') protocol.pop_back();
+    return protocol;
+}
+
 }  // namespace
 
 std::string resolve_url(const std::string& base, const std::string& reference) {
-    UrlHandle handle(curl_url());
-    if (!handle) throw std::bad_alloc();
-    if (curl_url_set(handle.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK)
-        throw bad_url(base);
-    // Setting a relative URL on a handle that holds one resolves it against that URL.
-    if (curl_url_set(handle.get(), CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
-        throw bad_url(reference);
-    }
-    return get_part(handle.get(), CURLUPART_URL);
+    const auto parsed_base = ada::parse<ada::url_aggregator>(base);
+    if (!parsed_base) throw bad_url(base);
+    const auto resolved = ada::parse<ada::url_aggregator>(reference, &*parsed_base);
+    if (!resolved) throw bad_url(reference);
+    return std::string(resolved->get_href());
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -65,13 +55,32 @@ bool is_loopback_host(std::string_view host) {
     return false;
 }
 
-void check_url_allowed(const std::string& url) {
-    UrlHandle handle(curl_url());
-    if (!handle) throw std::bad_alloc();
-    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) throw bad_url(url);
-    const auto scheme = get_part(handle.get(), CURLUPART_SCHEME);
-    if (scheme == "https") return;
-    if (scheme == "http" && is_loopback_host(get_part(handle.get(), CURLUPART_HOST))) return;
+std::optional<UrlAuthority> authority_of(const std::string& url) {
+    const auto parsed = ada::parse<ada::url_aggregator>(url);
+    if (!parsed || !parsed->has_hostname()) return std::nullopt;
+    UrlAuthority authority{scheme_of(*parsed), std::string(parsed->get_hostname()),
+                           std::string(parsed->get_port())};
+    // The URL Standard leaves a special scheme's default port out.
+    if (authority.port.empty() && authority.scheme == "https") authority.port = "443";
+    if (authority.port.empty() && authority.scheme == "http") authority.port = "80";
+    return authority;
+}
+
+std::optional<std::string> with_host(const std::string& url, const std::string& host) {
+    auto parsed = ada::parse<ada::url_aggregator>(url);
+    if (!parsed || !parsed->has_hostname() || host.empty() || !parsed->set_hostname(host)) {
+        return std::nullopt;
+    }
+    return std::string(parsed->get_href());
+}
+
+std::string allowed_url(const std::string& url) {
+    const auto parsed = ada::parse<ada::url_aggregator>(url);
+    if (!parsed || !parsed->has_hostname()) throw bad_url(url);
+    const std::string scheme = scheme_of(*parsed);
+    if (scheme == "https" || (scheme == "http" && is_loopback_host(parsed->get_hostname()))) {
+        return std::string(parsed->get_href());
+    }
     throw Error(ExitCode::kRefused, "refusing to download over " + scheme + "://", url,
                 "use an https:// releases URL (plain http is only allowed to loopback addresses)");
 }

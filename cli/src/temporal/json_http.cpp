@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "platform/curl_sockets.h"
+#include "release/url.h"
 #include "util/curl_easy.h"
 
 namespace stigmer::temporal {
@@ -24,27 +25,11 @@ struct Redirected {
 };
 
 Redirected redirect_to_name(const std::string& url, const std::string& server_name) {
-    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parts(curl_url(), curl_url_cleanup);
-    if (!parts || curl_url_set(parts.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_get(parts.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-        curl_url_get(parts.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-        curl_free(host);
-        return {};
-    }
+    const auto authority = release::authority_of(url);
+    const auto renamed = release::with_host(url, server_name);
+    if (!authority || !renamed) return {};
     // "::HOST:PORT": whatever the URL names, connect to the original host and port.
-    Redirected result{"", std::string("::") + host + ":" + port};
-    curl_free(host);
-    curl_free(port);
-    char* renamed = nullptr;
-    if (curl_url_set(parts.get(), CURLUPART_HOST, server_name.c_str(), 0) != CURLUE_OK ||
-        curl_url_get(parts.get(), CURLUPART_URL, &renamed, 0) != CURLUE_OK) {
-        return {};
-    }
-    result.url = renamed;
-    curl_free(renamed);
-    return result;
+    return {*renamed, "::" + authority->host + ":" + authority->port};
 }
 
 }  // namespace
