@@ -64,7 +64,8 @@ archive_ext() { case "$1" in windows-*) echo zip ;; *) echo tar.gz ;; esac; }
 valid_version() { [[ "$1" =~ ^[A-Za-z0-9._+-]+$ ]] && [ "$1" != . ] && [ "$1" != .. ]; }
 
 # The oldest OS release the release executables run on, for "linux" (a glibc version) or
-# "darwin" (a macOS version), from static-deps.lock.
+# "darwin" (a macOS version), or the oldest libcurl the Linux CLI binds to ("libcurl"), from
+# static-deps.lock.
 lock_floor() {
   local key floor
   case "$1" in

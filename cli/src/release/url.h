@@ -6,7 +6,8 @@
 
 namespace stigmer::release {
 
-// Resolves `reference` (absolute or relative) against `base` (RFC 3986, section 5).
+// Resolves `reference` (absolute or relative) against `base` as the URL Standard (and so a
+// browser) does; for the references a manifest holds, as RFC 3986 section 5 does.
 std::string resolve_url(const std::string& base, const std::string& reference);
 
 // What an absolute URL names to connect to: its scheme and host in lower case (an IPv6 host in
