@@ -17,6 +17,13 @@ def install(base: str, home: Path, *args: str, **env: str) -> "object":
     return run(["dash", str(RELEASE / "install.sh"), *args], env=environ)
 
 
+def refusal(out: "object") -> str:
+    """The one error line of an install that failed."""
+    errors = [line for line in out.stderr.splitlines() if "error:" in line]
+    assert out.returncode != 0 and len(errors) == 1, out.stderr
+    return errors[0]
+
+
 def archived_stigmer(tree: Path, tmp: Path) -> bytes:
     with tarfile.open(tree / VERSION / PLATFORM / "stigmer.tar.gz") as tar:
         member = tar.extractfile("stigmer")
@@ -75,9 +82,7 @@ def test_checksum_mismatch_installs_nothing(tree: Path, serve: Callable[[Path], 
 def test_clear_one_line_errors(tree: Path, serve: Callable[[Path], str], tmp_path: Path,
                                args: list[str], message: str) -> None:
     out = install(serve(tree), tmp_path, *args)
-    assert out.returncode != 0
-    errors = [line for line in out.stderr.splitlines() if "error:" in line]
-    assert len(errors) == 1 and message in errors[0], out.stderr
+    assert message in refusal(out), out.stderr
 
 
 def test_help_works_when_piped(tmp_path: Path) -> None:
@@ -111,9 +116,8 @@ def test_refuses_a_glibc_older_than_the_floor(tree: Path, serve: Callable[[Path]
     fake = tmp_path / "fake"
     fake_tool(fake, "getconf", 'echo "glibc 2.27"\n')
     out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
-    errors = [line for line in out.stderr.splitlines() if "error:" in line]
-    assert out.returncode != 0 and len(errors) == 1, out.stderr
-    assert "glibc 2.27" in errors[0] and "glibc 2.28 or newer" in errors[0]
+    error = refusal(out)
+    assert "glibc 2.27" in error and "glibc 2.28 or newer" in error
     assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
     # The floor is the script's glibc_floor: lowered below 2.27, the same system passes.
     lowered = tmp_path / "install-2.26.sh"
@@ -136,9 +140,8 @@ def test_refuses_a_system_without_libcurl(tree: Path, serve: Callable[[Path], st
     fake = tmp_path / "fake"
     fake_tool(fake, "ldconfig", 'echo "2 libs found in cache"; echo "\tlibc.so.6 (libc6,x86-64) => /lib/libc.so.6"\n')
     out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
-    errors = [line for line in out.stderr.splitlines() if "error:" in line]
-    assert out.returncode != 0 and len(errors) == 1, out.stderr
-    assert "no libcurl.so.4" in errors[0] and "dnf install libcurl" in errors[0]
+    error = refusal(out)
+    assert "no libcurl.so.4" in error and "dnf install libcurl" in error
     assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
     # A cache that lists it passes.
     fake_tool(fake, "ldconfig", 'echo "\tlibcurl.so.4 (libc6,x86-64) => /lib64/libcurl.so.4"\n')
@@ -165,9 +168,8 @@ def test_refuses_musl(tree: Path, serve: Callable[[Path], str], tmp_path: Path) 
     fake_tool(fake, "getconf", "exit 1\n")
     fake_tool(fake, "ldd", 'echo "musl libc (x86_64)" >&2; echo "Version 1.2.4" >&2; exit 1\n')
     out = install(serve(tree), tmp_path, PATH=f"{fake}:/usr/bin:/bin", STIGMER_CHANNEL="dev")
-    errors = [line for line in out.stderr.splitlines() if "error:" in line]
-    assert out.returncode != 0 and len(errors) == 1, out.stderr
-    assert "musl" in errors[0] and "glibc 2.28" in errors[0]
+    error = refusal(out)
+    assert "musl" in error and "glibc 2.28" in error
     assert not (tmp_path / ".local" / "bin" / "stigmer").exists()
 
 
@@ -208,5 +210,4 @@ def test_uninstall(tree: Path, serve: Callable[[Path], str], tmp_path: Path) -> 
     assert out.returncode == 0, out.stderr
     assert not installed.exists() and "is kept" in out.stderr
     again = install(serve(tree), tmp_path, "--uninstall")
-    errors = [line for line in again.stderr.splitlines() if "error:" in line]
-    assert again.returncode != 0 and len(errors) == 1 and "nothing to uninstall" in errors[0]
+    assert "nothing to uninstall" in refusal(again)
